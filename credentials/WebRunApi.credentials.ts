@@ -1,0 +1,59 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class WebRunApi implements ICredentialType {
+	name = 'webRunApi';
+
+	displayName = 'WebRun API';
+
+	icon: Icon = 'file:../icons/webrun.svg';
+
+	documentationUrl = 'https://docs.webrun.ai/api-reference/introduction';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			placeholder: 'wr_xxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+			description:
+				'Your WebRun API key, from app.webrun.ai → Settings → API Keys (Enigma keys start with enig_)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://connect.webrun.ai',
+			required: true,
+			placeholder: 'https://connect.webrun.ai',
+			description:
+				'Where the WebRun API lives. Enigma accounts use https://connect.enigma.click; any other URL works for a self-hosted or local endpoint. The API key is only ever sent to this address.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	// GET /v1/models is authenticated, free and not rate limited: a 200 means the key works.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl}}',
+			url: '/v1/models',
+			method: 'GET',
+		},
+	};
+}

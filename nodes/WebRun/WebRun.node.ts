@@ -1,0 +1,86 @@
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { optionsProperty } from './actions/common/options';
+import { operations, router } from './actions/router';
+
+/**
+ * Outputs per operation: the waiting operations have "Completed" and "Guardrail"; Control Session
+ * has one. Evaluated by n8n from the parameters (no imports or closures allowed in it).
+ */
+const OUTPUTS = `={{ $parameter["operation"] === "controlSession" ? [{ "type": "main" }] : [{ "type": "main", "displayName": "Completed" }, { "type": "main", "displayName": "Guardrail" }] }}`;
+
+export class WebRun implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WebRun',
+		name: 'webRun',
+		icon: 'file:../../icons/webrun.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ {"runTask":"Run Task","startSession":"Start Session","sendMessage":"Send Message","controlSession":"Control Session","getTask":"Get Task"}[$parameter["operation"]] }}',
+		description:
+			'Run an AI agent in a real cloud Chrome browser (WebRun, formerly Enigma) and wait for its answer',
+		defaults: { name: 'WebRun' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: OUTPUTS,
+		credentials: [{ name: 'webRunApi', required: true }],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Control Session',
+						value: 'controlSession',
+						description: 'Pause, resume, stop or terminate a session',
+						action: 'Control a session',
+					},
+					{
+						name: 'Get Task',
+						value: 'getTask',
+						description: 'Get a task by its IDs, and optionally wait for it to finish',
+						action: 'Get a task',
+					},
+					{
+						name: 'Run Task',
+						value: 'runTask',
+						description: 'Run one task in a new browser session and wait for the answer',
+						action: 'Run a task',
+					},
+					{
+						name: 'Send Message',
+						value: 'sendMessage',
+						description: 'Send a new task to a session, or answer a guardrail, and wait for the answer',
+						action: 'Send a message to a session',
+					},
+					{
+						name: 'Start Session',
+						value: 'startSession',
+						description: 'Open a browser session for several tasks in a row, with an optional first task',
+						action: 'Start a session',
+					},
+				],
+				default: 'runTask',
+			},
+			...operations.runTask.description,
+			...operations.startSession.description,
+			...operations.sendMessage.description,
+			...operations.controlSession.description,
+			...operations.getTask.description,
+			optionsProperty,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,61 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { inputError } from '../../helpers/errors';
+import { ItemContext } from '../../helpers/itemContext';
+import { sendStart } from '../../helpers/startRequest';
+import { sessionIdField } from '../common/fields';
+import { readId, readOptions } from '../common/options';
+import type { Operation } from '../types';
+
+export const description: INodeProperties[] = [
+	sessionIdField(['controlSession'], 'The session to control'),
+	{
+		displayName: 'Action',
+		name: 'action',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Pause', value: 'pause', description: 'The agent finishes its current step, then waits' },
+			{ name: 'Resume', value: 'resume', description: 'Continue a paused task where it stopped' },
+			{ name: 'Stop', value: 'stop', description: 'End the current task; the session stays open for a new task' },
+			{ name: 'Terminate', value: 'terminate', description: 'End the whole session and its browser, so it stops costing money' },
+		],
+		default: 'terminate',
+		displayOptions: { show: { operation: ['controlSession'] } },
+	},
+];
+
+const ACTIONS = ['pause', 'resume', 'stop', 'terminate'];
+
+export const controlSession: Operation = {
+	description,
+	prepare(this: IExecuteFunctions, itemIndex: number) {
+		const sessionId = readId(this, 'sessionId', itemIndex);
+		const action = this.getNodeParameter('action', itemIndex, 'terminate') as string;
+		if (!ACTIONS.includes(action)) {
+			throw inputError(this.getNode(), itemIndex, `Unknown action "${action}"`, 'Choose Pause, Resume, Stop or Terminate.');
+		}
+		const { settings, includeRawResponse } = readOptions(this, itemIndex, 'controlSession');
+		return {
+			concurrency: 1,
+			run: async (client) => {
+				const item = new ItemContext(client, 'Control Session', itemIndex, settings);
+				item.sessionId = sessionId;
+				const response = await sendStart(item, '/start/send-message', {
+					sessionId,
+					message: { actionType: 'state', newState: action },
+				});
+				const body = (response.body ?? {}) as IDataObject;
+				const json: IDataObject = {
+					sessionId,
+					action,
+					success: body.success !== false,
+					message: typeof body.message === 'string' ? body.message : undefined,
+				};
+				if (json.message === undefined) delete json.message;
+				if (includeRawResponse) json.raw = body;
+				return { output: 0, json: client.redact(json) };
+			},
+		};
+	},
+};

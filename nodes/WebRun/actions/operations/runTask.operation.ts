@@ -1,0 +1,47 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { ItemContext } from '../../helpers/itemContext';
+import { CancelledError } from '../../helpers/sleep';
+import { sendStart } from '../../helpers/startRequest';
+import { followTask, taskResult } from '../../helpers/taskResult';
+import { terminateSession } from '../../helpers/cleanup';
+import { readOptions, readText } from '../common/options';
+import type { Operation } from '../types';
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Task',
+		name: 'taskDetails',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		required: true,
+		default: '',
+		placeholder: 'Go to amazon.com and list the top 3 wireless keyboards with their prices',
+		description:
+			'What the agent should do, in plain language. It runs in a new browser session that closes when the task ends.',
+		displayOptions: { show: { operation: ['runTask'] } },
+	},
+];
+
+export const runTask: Operation = {
+	description,
+	prepare(this: IExecuteFunctions, itemIndex: number) {
+		const taskDetails = readText(this, 'taskDetails', 'Task', itemIndex);
+		const { taskFields, settings, concurrency, includeRawResponse } = readOptions(this, itemIndex, 'runTask');
+		return {
+			concurrency,
+			run: async (client) => {
+				const item = new ItemContext(client, 'Run Task', itemIndex, settings);
+				try {
+					const response = await sendStart(item, '/start/run-task', { taskDetails, ...taskFields });
+					const task = await followTask(item, response.body);
+					return taskResult(item, task, includeRawResponse);
+				} catch (error) {
+					// The session was created by this node: stop it so the user stops paying.
+					if (error instanceof CancelledError && item.sessionId) await terminateSession(client, item.sessionId);
+					throw error;
+				}
+			},
+		};
+	},
+};

@@ -1,0 +1,125 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { WebRunError } from '../helpers/errors';
+import { runPool } from '../helpers/pool';
+import { CancelledError } from '../helpers/sleep';
+import { WebRunClient } from '../transport/client';
+import { controlSession } from './operations/controlSession.operation';
+import { getTask } from './operations/getTask.operation';
+import { runTask } from './operations/runTask.operation';
+import { sendMessage } from './operations/sendMessage.operation';
+import { startSession } from './operations/startSession.operation';
+import type { ItemResult, Operation, OperationName, PreparedItem } from './types';
+
+export const operations: Record<OperationName, Operation> = {
+	runTask,
+	startSession,
+	sendMessage,
+	controlSession,
+	getTask,
+};
+
+type Outcome = { result: ItemResult } | { error: NodeApiError | NodeOperationError };
+
+/** When the node runs as an AI agent's tool, only output 0 reaches the agent. */
+function isToolMode(ctx: IExecuteFunctions): boolean {
+	const withToolCheck = ctx as IExecuteFunctions & { isToolExecution?: () => boolean };
+	if (typeof withToolCheck.isToolExecution === 'function' && withToolCheck.isToolExecution()) return true;
+	return /Tool$/.test(ctx.getNode().type);
+}
+
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+		return error;
+	}
+	if (error instanceof CancelledError) {
+		return new NodeOperationError(ctx.getNode(), 'The execution was stopped while WebRun was working', { itemIndex });
+	}
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}
+
+function errorItem(client: WebRunClient | undefined, error: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
+	const json: IDataObject = { error: error.message };
+	if (error.description) json.description = error.description;
+	Object.assign(json, (error as WebRunError).webRun ?? {});
+	return {
+		json: client ? client.redact(json) : json,
+		error,
+		pairedItem: { item: itemIndex },
+	};
+}
+
+/**
+ * Runs one operation over all input items: every item is read and validated first (bad input
+ * fails before any request is sent), then items run with up to "Parallel Tasks" at once. Output
+ * order follows input order; each item gives exactly one output item or one error.
+ */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const operationName = this.getNodeParameter('operation', 0) as OperationName;
+	const operation = operations[operationName];
+	if (!operation) {
+		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not known`, { itemIndex: 0 });
+	}
+	const continueOnFail = this.continueOnFail();
+	const outcomes: Outcome[] = new Array(items.length);
+	const prepared: Array<PreparedItem | undefined> = new Array(items.length);
+
+	for (let i = 0; i < items.length; i++) {
+		try {
+			prepared[i] = operation.prepare.call(this, i);
+		} catch (error) {
+			const nodeError = asNodeError(this, error, i);
+			if (!continueOnFail) throw nodeError;
+			outcomes[i] = { error: nodeError };
+		}
+	}
+
+	const runnable = prepared.map((p, i) => (p ? i : -1)).filter((i) => i >= 0);
+	let client: WebRunClient | undefined;
+	if (runnable.length) {
+		try {
+			client = await WebRunClient.create(this);
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), error as Error, {
+				itemIndex: runnable[0],
+				description: 'Open the WebRun credential and check its Base URL.',
+			});
+		}
+		const runClient = client;
+		const concurrency = prepared[runnable[0]]?.concurrency ?? 1;
+		await runPool(runnable, concurrency, async (i, stop) => {
+			try {
+				outcomes[i] = { result: await (prepared[i] as PreparedItem).run(runClient) };
+			} catch (error) {
+				outcomes[i] = { error: asNodeError(this, error, i) };
+				if (!continueOnFail || error instanceof CancelledError) stop();
+			}
+		});
+	}
+
+	if (this.getExecutionCancelSignal?.()?.aborted) {
+		throw new NodeOperationError(this.getNode(), 'The execution was stopped while WebRun was working');
+	}
+	if (!continueOnFail) {
+		const failed = outcomes.find((o) => o && 'error' in o) as { error: NodeApiError | NodeOperationError } | undefined;
+		if (failed) throw failed.error;
+	}
+
+	const toolMode = isToolMode(this);
+	const completed: INodeExecutionData[] = [];
+	const guardrail: INodeExecutionData[] = [];
+	outcomes.forEach((outcome, i) => {
+		if (!outcome) return;
+		if ('error' in outcome) {
+			completed.push(errorItem(client, outcome.error, i));
+			return;
+		}
+		const out: INodeExecutionData = { json: outcome.result.json, pairedItem: { item: i } };
+		if (outcome.result.output === 1 && !toolMode) guardrail.push(out);
+		else completed.push(out);
+	});
+	return operationName === 'controlSession' ? [completed] : [completed, guardrail];
+}

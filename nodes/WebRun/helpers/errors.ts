@@ -1,0 +1,231 @@
+import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+/** What an error message names: the operation and, where known, the ids. */
+export interface ErrorContext {
+	node: INode;
+	operation: string;
+	itemIndex: number;
+	sessionId?: string;
+	taskId?: string;
+}
+
+export function describeIds(ctx: { sessionId?: string; taskId?: string }): string {
+	const parts: string[] = [];
+	if (ctx.sessionId) parts.push(`session ${ctx.sessionId}`);
+	if (ctx.taskId) parts.push(`task ${ctx.taskId}`);
+	return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+/** Extra fields carried by our errors, so Continue On Fail items can name the task. */
+export interface WebRunErrorDetails {
+	sessionId?: string;
+	taskId?: string;
+	code?: string;
+	status?: string;
+}
+
+export type WebRunError = (NodeApiError | NodeOperationError) & { webRun?: WebRunErrorDetails };
+
+function attach<T extends NodeApiError | NodeOperationError>(error: T, details: WebRunErrorDetails): T {
+	const clean: WebRunErrorDetails = {};
+	for (const [key, value] of Object.entries(details)) {
+		if (value !== undefined) clean[key as keyof WebRunErrorDetails] = value;
+	}
+	(error as WebRunError).webRun = clean;
+	return error;
+}
+
+/** An error about the user's input, raised before any request is sent. */
+export function inputError(node: INode, itemIndex: number, message: string, description?: string) {
+	return new NodeOperationError(node, message, { itemIndex, description });
+}
+
+function serverMessage(body: unknown): string | undefined {
+	if (typeof body === 'string') return body.trim().slice(0, 300) || undefined;
+	if (typeof body !== 'object' || body === null) return undefined;
+	const b = body as IDataObject;
+	const err = b.error;
+	if (typeof err === 'object' && err !== null && typeof (err as IDataObject).message === 'string') {
+		return (err as IDataObject).message as string;
+	}
+	if (typeof b.message === 'string' && b.message) return b.message;
+	if (typeof err === 'string' && err) return err;
+	return undefined;
+}
+
+function serverCode(body: unknown): string | undefined {
+	if (typeof body !== 'object' || body === null) return undefined;
+	const b = body as IDataObject;
+	if (typeof b.code === 'string') return b.code;
+	const err = b.error;
+	if (typeof err === 'object' && err !== null && typeof (err as IDataObject).code === 'string') {
+		return (err as IDataObject).code as string;
+	}
+	return undefined;
+}
+
+/** Keeps only what is safe and useful from a server body for the error's context. */
+function safeBody(body: unknown): JsonObject {
+	if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+		const out: JsonObject = {};
+		for (const key of ['message', 'error', 'code', 'details', 'balance']) {
+			const value = (body as IDataObject)[key];
+			if (value !== undefined) out[key] = value as JsonObject[string];
+		}
+		return out;
+	}
+	return { message: serverMessage(body) ?? '' };
+}
+
+/** An HTTP error answered by WebRun, turned into a message a user understands. */
+export function httpError(ctx: ErrorContext, statusCode: number, body: unknown): WebRunError {
+	const msg = serverMessage(body);
+	const code = serverCode(body);
+	const ids = describeIds(ctx);
+	const quoted = msg ? `: ${msg}` : '';
+	let message: string;
+	let description: string;
+	switch (statusCode) {
+		case 400:
+			message = `${ctx.operation}: WebRun rejected the request${quoted}`;
+			description = 'Check the node parameters and options against the WebRun documentation.';
+			break;
+		case 401:
+			if (msg && /session/i.test(msg)) {
+				message = `${ctx.operation}: WebRun did not accept the session${ids}${quoted}`;
+				description =
+					'The session has ended (sessions close after a few minutes of inactivity or when terminated), the ID is wrong, or it belongs to another account. Start a new session.';
+			} else {
+				message = `${ctx.operation}: WebRun rejected the API key (HTTP 401)${quoted}`;
+				description =
+					'Check the API key in the WebRun credential: it may be mistyped, revoked or expired. Create a key in WebRun under Settings → API Keys.';
+			}
+			break;
+		case 402: {
+			const details = typeof body === 'object' && body ? ((body as IDataObject).details as IDataObject) : undefined;
+			const balance = (body as IDataObject | undefined)?.balance ?? details?.balance;
+			message = `${ctx.operation}: insufficient WebRun balance${
+				typeof balance === 'number' ? ` ($${balance} left)` : ''
+			}`;
+			description = 'Add funds to your WebRun account (Billing in the WebRun dashboard), then run the workflow again. No task was started.';
+			break;
+		}
+		case 403:
+			message = `${ctx.operation}: WebRun refused access (HTTP 403)${quoted}`;
+			description =
+				'The account may be deactivated, or the API key lacks a permission. Check the account in the WebRun dashboard.';
+			break;
+		case 404:
+			message = `${ctx.operation}: WebRun could not find the ${ctx.taskId ? 'task' : 'session'}${ids}${quoted}`;
+			description =
+				'Check the Session ID and Task ID. Sessions end when terminated, after a task with "Terminate on Completion", or after a few minutes of inactivity.';
+			break;
+		case 409:
+			message = `${ctx.operation}: WebRun cannot do this now${ids}${quoted}`;
+			description = 'A task may already be running in this session. Wait for it to finish, or stop it with Control Session.';
+			break;
+		case 429:
+			message = `${ctx.operation}: WebRun rate limit reached and the timeout passed while waiting${ids}${quoted}`;
+			description =
+				'WebRun allows 10 starting requests per minute per account. Lower "Parallel Tasks", raise "Timeout", or spread the work over time.';
+			break;
+		default:
+			if (statusCode >= 500) {
+				message = `${ctx.operation}: WebRun answered with a server error (HTTP ${statusCode})${ids}${quoted}`;
+				description = 'This is a problem on the WebRun side. Try again later; see status.webrun.ai.';
+			} else {
+				message = `${ctx.operation}: WebRun answered HTTP ${statusCode}${ids}${quoted}`;
+				description = 'Unexpected answer from WebRun.';
+			}
+	}
+	if (ids && !message.includes(ids)) description += ` IDs:${ids}.`;
+	const error = new NodeApiError(ctx.node, safeBody(body), {
+		message,
+		description,
+		httpCode: String(statusCode),
+		itemIndex: ctx.itemIndex,
+	});
+	return attach(error, { sessionId: ctx.sessionId, taskId: ctx.taskId, code });
+}
+
+/** A task that ended as failed or terminated on WebRun. */
+export function taskEndedError(
+	ctx: ErrorContext,
+	state: 'failed' | 'terminated',
+	info: { error?: string; code?: string },
+): WebRunError {
+	const ids = describeIds(ctx);
+	const code = info.code ?? (state === 'terminated' ? 'TERMINATED' : 'TASK_FAILED');
+	const what = state === 'terminated' ? 'was terminated' : 'failed';
+	const message = `${ctx.operation}: the WebRun task ${what} [${code}]${info.error ? `: ${info.error}` : ''}`;
+	const description =
+		state === 'terminated'
+			? `The session or task was stopped before the task finished${ids}.`
+			: `WebRun reported the failure code ${code}${ids}. Rephrase the task, check the starting URL, or raise Max Duration.`;
+	const error = new NodeApiError(
+		ctx.node,
+		{ message: info.error ?? message, code },
+		{ message, description, itemIndex: ctx.itemIndex },
+	);
+	return attach(error, { sessionId: ctx.sessionId, taskId: ctx.taskId, code, status: state });
+}
+
+/** The item's whole wait passed its timeout. */
+export function timeoutError(ctx: ErrorContext, waitedSeconds: number, phase: 'start' | 'wait'): WebRunError {
+	const ids = describeIds(ctx);
+	const message =
+		phase === 'wait'
+			? `${ctx.operation}: the WebRun task is still running after ${waitedSeconds} s (timeout)${ids}`
+			: `${ctx.operation}: timed out after ${waitedSeconds} s before WebRun accepted the task; no task was started`;
+	const description =
+		phase === 'wait'
+			? `The task keeps running on WebRun. To pick it up later, use the Get Task operation with Session ID "${ctx.sessionId ?? ''}" and Task ID "${ctx.taskId ?? ''}", or raise "Timeout" in the options. To stop it, use Control Session with action Stop.`
+			: 'WebRun was busy (rate limit or no free browsers) for the whole timeout. Raise "Timeout" in the options or try again later.';
+	const error = new NodeOperationError(ctx.node, message, { itemIndex: ctx.itemIndex, description });
+	return attach(error, { sessionId: ctx.sessionId, taskId: ctx.taskId, status: 'timeout' });
+}
+
+/** The connection broke while a starting request was in flight: the task may have started. */
+export function uncertainStartError(ctx: ErrorContext, reason: string): WebRunError {
+	const message = `${ctx.operation}: the connection to WebRun broke after the request was sent (${reason}); the task may have started`;
+	const description =
+		'The node did not send the request again, so that no second (billable) task is started. Check the WebRun dashboard for a new session before running this item again.';
+	const error = new NodeApiError(ctx.node, { message: reason }, { message, description, itemIndex: ctx.itemIndex });
+	return attach(error, { sessionId: ctx.sessionId, taskId: ctx.taskId, status: 'unknown' });
+}
+
+/** The connection could not be made at all: nothing was sent. */
+export function unreachableError(ctx: ErrorContext, origin: string, reason: string): WebRunError {
+	const message = `${ctx.operation}: could not reach WebRun at ${origin} (${reason})`;
+	const description =
+		'Nothing was sent, so no task was started. Check the Base URL in the WebRun credential and the network connection of the n8n host.';
+	const error = new NodeApiError(ctx.node, { message: reason }, { message, description, itemIndex: ctx.itemIndex });
+	return attach(error, { sessionId: ctx.sessionId, taskId: ctx.taskId });
+}
+
+/** An answer that is not a WebRun response at all (not JSON, or missing the ids). */
+export function unexpectedResponseError(ctx: ErrorContext, what: string): WebRunError {
+	const message = `${ctx.operation}: unexpected answer from WebRun${describeIds(ctx)}: ${what}`;
+	const error = new NodeApiError(ctx.node, { message: what }, {
+		message,
+		description: 'Check that the Base URL in the WebRun credential points at the WebRun API.',
+		itemIndex: ctx.itemIndex,
+	});
+	return attach(error, { sessionId: ctx.sessionId, taskId: ctx.taskId });
+}
+
+/** The account's concurrent-session limit is reached by sessions this execution does not own. */
+export function sessionLimitError(ctx: ErrorContext, serverText?: string): WebRunError {
+	const message = `${ctx.operation}: your WebRun plan's concurrent session limit is reached${
+		serverText ? `: ${serverText}` : ''
+	}`;
+	const description =
+		'Other sessions of this account are open (this execution has none running to wait for). Terminate idle sessions with Control Session, lower "Parallel Tasks", or upgrade the plan.';
+	const error = new NodeApiError(ctx.node, { message: serverText ?? message, code: 'SESSION_LIMIT_REACHED' }, {
+		message,
+		description,
+		itemIndex: ctx.itemIndex,
+	});
+	return attach(error, { code: 'SESSION_LIMIT_REACHED' });
+}

@@ -1,0 +1,62 @@
+import type { WebRunClient } from '../transport/client';
+import type { ErrorContext } from './errors';
+import { timeoutError } from './errors';
+import { cancellableSleep, CancelledError } from './sleep';
+
+/** How long one item may wait, and how often it polls. */
+export interface WaitSettings {
+	pollIntervalMs: number;
+	timeoutMs: number;
+}
+
+/** Everything one item's run needs: the client, its error context and its own deadline. */
+export class ItemContext implements ErrorContext {
+	readonly startedAt = Date.now();
+
+	readonly deadline: number;
+
+	sessionId?: string;
+
+	taskId?: string;
+
+	/** The last raw API body, for the "Include Raw Response" option. */
+	lastRaw?: unknown;
+
+	constructor(
+		readonly client: WebRunClient,
+		readonly operation: string,
+		readonly itemIndex: number,
+		readonly settings: WaitSettings,
+	) {
+		this.deadline = this.startedAt + settings.timeoutMs;
+	}
+
+	get node() {
+		return this.client.node;
+	}
+
+	get signal() {
+		return this.client.signal;
+	}
+
+	remainingMs() {
+		return this.deadline - Date.now();
+	}
+
+	waitedSeconds() {
+		return Math.round((Date.now() - this.startedAt) / 1000);
+	}
+
+	throwIfCancelled() {
+		if (this.signal?.aborted) throw new CancelledError();
+	}
+
+	/**
+	 * Sleeps `ms` unless that would pass the item's deadline, in which case it throws the timeout
+	 * error for the given phase at once (there is no point in waiting for a moment that is too late).
+	 */
+	async waitOrTimeout(ms: number, phase: 'start' | 'wait', wake?: Promise<unknown>) {
+		if (Date.now() + ms >= this.deadline) throw timeoutError(this, this.waitedSeconds(), phase);
+		await cancellableSleep(ms, this.signal, wake);
+	}
+}

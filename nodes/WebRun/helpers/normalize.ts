@@ -1,0 +1,215 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * The one place where WebRun / Enigma responses of every documented generation are read.
+ *
+ * Completed results come nested under `result` (Enigma) or at top level (WebRun); "still running"
+ * is `pending: true` and/or `status` in pending/active/running/started; usage is named
+ * `prompt_tokens/completion_tokens/total_tokens/completion_time` or
+ * `inputTokens/outputTokens/computeTime`, in `data`, in `usage` or in `result.usage`.
+ * Everything is read into one camelCase shape. A value the server did not send stays absent.
+ */
+
+export type TaskState = 'completed' | 'guardrail' | 'running' | 'failed' | 'terminated';
+
+export interface TaskUsage {
+	promptTokens?: number;
+	completionTokens?: number;
+	totalTokens?: number;
+	completionTime?: number;
+	computeTime?: number;
+	cost?: number;
+}
+
+export interface NormalizedTask {
+	state: TaskState;
+	sessionId?: string;
+	taskId?: string;
+	message?: string;
+	files?: unknown[];
+	network?: unknown[];
+	usage?: TaskUsage;
+	completedAt?: string;
+	guardrail?: { type?: string; value?: string };
+	error?: string;
+	code?: string;
+	pollUrl?: string;
+	/** True when the body matched no documented shape (treated as still running). */
+	unrecognized?: boolean;
+}
+
+const RUNNING_STATUSES = new Set(['pending', 'active', 'running', 'started', 'queued', 'paused']);
+const COMPLETED_STATUSES = new Set(['complete', 'completed', 'task_completed']);
+
+function isObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown): string | undefined {
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number') return String(value);
+	return undefined;
+}
+
+function num(value: unknown): number | undefined {
+	if (typeof value === 'number' && Number.isFinite(value)) return value;
+	if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
+		return Number(value);
+	}
+	return undefined;
+}
+
+function first<T>(...values: Array<T | undefined>): T | undefined {
+	for (const value of values) if (value !== undefined) return value;
+	return undefined;
+}
+
+/** Reads token and cost figures from every place the docs put them. */
+export function normalizeUsage(...sources: unknown[]): TaskUsage | undefined {
+	const objects = sources.filter(isObject);
+	const pick = (...keys: string[]) => {
+		for (const source of objects) {
+			for (const key of keys) {
+				const value = num(source[key]);
+				if (value !== undefined) return value;
+			}
+		}
+		return undefined;
+	};
+	const usage: TaskUsage = {
+		promptTokens: pick('prompt_tokens', 'promptTokens', 'inputTokens', 'input_tokens'),
+		completionTokens: pick('completion_tokens', 'completionTokens', 'outputTokens', 'output_tokens'),
+		totalTokens: pick('total_tokens', 'totalTokens'),
+		completionTime: pick('completion_time', 'completionTime'),
+		computeTime: pick('computeTime', 'compute_time'),
+		cost: pick('cost'),
+	};
+	for (const key of Object.keys(usage) as Array<keyof TaskUsage>) {
+		if (usage[key] === undefined) delete usage[key];
+	}
+	return Object.keys(usage).length > 0 ? usage : undefined;
+}
+
+/** Turns any documented task response (start, poll, send-message) into a NormalizedTask. */
+export function normalizeTaskResponse(input: unknown): NormalizedTask {
+	const body: IDataObject = isObject(input) ? input : {};
+	const result = isObject(body.result) ? body.result : undefined;
+	const data = isObject(body.data) ? body.data : isObject(result?.data) ? (result?.data as IDataObject) : undefined;
+	const type = str(body.type) ?? str(result?.type);
+	const status = (str(body.status) ?? str(result?.status))?.toLowerCase();
+
+	const task: NormalizedTask = {
+		state: 'running',
+		sessionId: str(body.sessionId),
+		taskId: str(body.taskId),
+		pollUrl: str(body.pollUrl),
+	};
+
+	const usage = normalizeUsage(
+		body.usage,
+		result?.usage,
+		data,
+		isObject(data?.usage) ? data?.usage : undefined,
+	);
+	if (usage) task.usage = usage;
+
+	if (type === 'guardrail_trigger' || status === 'guardrail_trigger' || status === 'guardrail') {
+		task.state = 'guardrail';
+		task.guardrail = {
+			type: str(data?.type) ?? str(body.guardrailType),
+			value: str(data?.value) ?? str(data?.message) ?? str(body.message),
+		};
+		if (task.guardrail.type === undefined) delete task.guardrail.type;
+		if (task.guardrail.value === undefined) delete task.guardrail.value;
+	} else if (
+		type === 'task_completed' ||
+		(status !== undefined && COMPLETED_STATUSES.has(status)) ||
+		(result !== undefined && result.success === true && data !== undefined)
+	) {
+		task.state = 'completed';
+	} else if (status === 'failed' || type === 'failed' || type === 'error' || type === 'task_failed') {
+		task.state = 'failed';
+	} else if (status === 'terminated' || type === 'terminated' || status === 'stopped') {
+		task.state = 'terminated';
+	} else if (body.pending === true || (status !== undefined && RUNNING_STATUSES.has(status))) {
+		task.state = 'running';
+	} else if (body.success === false) {
+		task.state = 'failed';
+	} else {
+		task.unrecognized = true;
+	}
+
+	if (task.state === 'completed') {
+		task.message = str(data?.message) ?? str(result?.message);
+		if (Array.isArray(data?.files)) task.files = data?.files as unknown[];
+		if (Array.isArray(data?.network)) task.network = data?.network as unknown[];
+		const completedAt = str(body.completedAt) ?? str(result?.completedAt);
+		if (completedAt) task.completedAt = completedAt;
+	}
+
+	if (task.state === 'failed' || task.state === 'terminated') {
+		const error = isObject(body.error) ? (body.error as IDataObject) : undefined;
+		task.error =
+			str(error?.message) ??
+			str(body.error) ??
+			str(data?.error) ??
+			str(data?.message) ??
+			str(body.message) ??
+			(task.state === 'terminated' ? 'Session terminated' : undefined);
+		task.code = str(body.code) ?? str(error?.code) ?? str(data?.code);
+	}
+
+	for (const key of Object.keys(task) as Array<keyof NormalizedTask>) {
+		if (task[key] === undefined) delete task[key];
+	}
+	return task;
+}
+
+export interface SessionInfo {
+	sessionId?: string;
+	taskId?: string;
+	liveViewUrl?: string;
+	webRtcUrl?: string;
+	socketUrl?: string;
+	expiresIn?: number;
+	balance?: number;
+}
+
+/** Reads the start-session answer (same in every generation apart from host names). */
+export function normalizeSession(input: unknown): SessionInfo {
+	const body: IDataObject = isObject(input) ? input : {};
+	const streaming = isObject(body.streaming) ? body.streaming : {};
+	const info: SessionInfo = {
+		sessionId: str(body.sessionId),
+		taskId: str(body.taskId),
+		liveViewUrl: first(str(streaming.webViewURL), str(body.streamingUrl)),
+		webRtcUrl: str(streaming.webRTCURL),
+		socketUrl: str(body.socketURL),
+		expiresIn: num(body.expiresIn),
+		balance: num(body.balance),
+	};
+	for (const key of Object.keys(info) as Array<keyof SessionInfo>) {
+		if (info[key] === undefined) delete info[key];
+	}
+	return info;
+}
+
+/** The output item of a task, as the product contract describes it. */
+export function taskToItem(task: NormalizedTask, ids: { sessionId?: string; taskId?: string }): IDataObject {
+	const item: IDataObject = {
+		status: task.state,
+		sessionId: task.sessionId ?? ids.sessionId,
+		taskId: task.taskId ?? ids.taskId,
+	};
+	if (task.state === 'guardrail') {
+		item.guardrail = { ...task.guardrail };
+	} else {
+		if (task.message !== undefined) item.message = task.message;
+		if (task.files !== undefined) item.files = task.files;
+		if (task.network !== undefined) item.network = task.network;
+		if (task.completedAt !== undefined) item.completedAt = task.completedAt;
+	}
+	if (task.usage !== undefined) item.usage = { ...task.usage };
+	for (const key of Object.keys(item)) if (item[key] === undefined) delete item[key];
+	return item;
+}

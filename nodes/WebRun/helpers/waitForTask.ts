@@ -1,0 +1,90 @@
+import type { ApiResponse } from '../transport/client';
+import { isTransportFailure, POLL_REQUEST_TIMEOUT_MS } from '../transport/client';
+import { httpError, taskEndedError, timeoutError } from './errors';
+import type { ItemContext } from './itemContext';
+import type { NormalizedTask } from './normalize';
+import { normalizeTaskResponse } from './normalize';
+import { CancelledError, cancellableSleep } from './sleep';
+import { parseRetryAfter } from './startBudget';
+
+/** Transient poll failures back off up to this long between polls. */
+const MAX_BACKOFF_MS = 30_000;
+
+export interface WaitOptions {
+	sessionId: string;
+	taskId: string;
+	pollUrl?: string;
+	/** Poll at once instead of after one interval (Get Task). */
+	pollImmediately?: boolean;
+	/** Return after the first good answer, whatever the state (Get Task without waiting). */
+	once?: boolean;
+}
+
+/**
+ * The shared wait loop of every waiting operation.
+ *
+ * Polls `GET /task/:sessionId/:taskId` every `pollInterval` (measured from the start of the
+ * previous poll, so a slow answer does not add to the cadence) until a terminal state:
+ * `task_completed` and `guardrail_trigger` are returned, `failed` and `terminated` throw.
+ * 5xx answers, network errors, non-JSON or truncated bodies and slow answers are transient: the
+ * loop backs off and keeps polling until the item's timeout. 404 and other 4xx answers throw.
+ * A stopped execution ends the wait at once.
+ */
+export async function waitForTask(item: ItemContext, options: WaitOptions): Promise<NormalizedTask> {
+	const { client, settings } = item;
+	item.sessionId = options.sessionId;
+	item.taskId = options.taskId;
+	const url = client.pollUrlFor(options.sessionId, options.taskId, options.pollUrl);
+	let failures = 0;
+	let nextPollAt = options.pollImmediately ? Date.now() : Date.now() + settings.pollIntervalMs;
+
+	for (;;) {
+		item.throwIfCancelled();
+		const now = Date.now();
+		if (now >= item.deadline) throw timeoutError(item, item.waitedSeconds(), 'wait');
+		// The last poll happens at the deadline rather than never.
+		const pollAt = Math.min(nextPollAt, item.deadline - 1);
+		if (pollAt > now) await cancellableSleep(pollAt - now, item.signal);
+
+		const pollStartedAt = Date.now();
+		const timeoutMs = Math.max(1000, Math.min(POLL_REQUEST_TIMEOUT_MS, item.deadline - pollStartedAt));
+		const response = await client.request('GET', url, { timeoutMs });
+		const transient = () => {
+			failures++;
+			const backoff = settings.pollIntervalMs * Math.min(2 ** (failures - 1), 16);
+			nextPollAt = pollStartedAt + Math.min(MAX_BACKOFF_MS, Math.max(settings.pollIntervalMs, backoff));
+		};
+
+		if (isTransportFailure(response)) {
+			if (response.cancelled) throw new CancelledError();
+			transient();
+			continue;
+		}
+		const res = response as ApiResponse;
+		if (res.statusCode >= 200 && res.statusCode < 300) {
+			if (!res.json) {
+				transient();
+				continue;
+			}
+			item.lastRaw = res.body;
+			const task = normalizeTaskResponse(res.body);
+			if (task.state === 'failed' || task.state === 'terminated') {
+				throw taskEndedError(item, task.state, task);
+			}
+			if (options.once || task.state === 'completed' || task.state === 'guardrail') return task;
+			failures = 0;
+			nextPollAt = pollStartedAt + settings.pollIntervalMs;
+			continue;
+		}
+		if (res.statusCode === 429) {
+			const retryMs = parseRetryAfter(res.headers['retry-after'] as string | undefined, Date.now());
+			nextPollAt = Date.now() + Math.max(settings.pollIntervalMs, retryMs ?? 5000);
+			continue;
+		}
+		if (res.statusCode >= 500 || res.statusCode === 408) {
+			transient();
+			continue;
+		}
+		throw httpError(item, res.statusCode, res.body);
+	}
+}

@@ -1,0 +1,220 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	INode,
+} from 'n8n-workflow';
+
+import { StartBudget } from '../helpers/startBudget';
+
+export const CREDENTIAL_TYPE = 'webRunApi';
+export const DEFAULT_BASE_URL = 'https://connect.webrun.ai';
+
+/** The inline window of starting requests is 50 s: their HTTP timeout must be longer. */
+export const START_REQUEST_TIMEOUT_MS = 70_000;
+/** A poll should answer at once; a slow one is abandoned and retried. */
+export const POLL_REQUEST_TIMEOUT_MS = 30_000;
+
+export interface ApiResponse {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	/** Parsed JSON when the body was JSON, otherwise the raw text (or undefined). */
+	body: unknown;
+	/** False when the body was not (complete) JSON. */
+	json: boolean;
+}
+
+/** A request that did not get an HTTP answer. */
+export interface TransportFailure {
+	/** Node.js / axios error code, e.g. ECONNRESET, ECONNREFUSED, ECONNABORTED. */
+	code?: string;
+	/** True when the request certainly never reached the server. */
+	notSent: boolean;
+	/** True when the execution was cancelled. */
+	cancelled: boolean;
+	reason: string;
+}
+
+const NOT_SENT_CODES = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'ERR_INVALID_URL',
+	'CERT_HAS_EXPIRED',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+const REASONS: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'DNS lookup failed',
+	EHOSTUNREACH: 'host unreachable',
+	ENETUNREACH: 'network unreachable',
+	ECONNRESET: 'connection reset by the server',
+	ECONNABORTED: 'no answer in time',
+	ETIMEDOUT: 'no answer in time',
+	EPIPE: 'connection closed by the server',
+	ERR_CANCELED: 'request cancelled',
+};
+
+function describeFailure(code: string | undefined, message: string | undefined): string {
+	if (code && REASONS[code]) return REASONS[code];
+	if (message && /socket hang up/i.test(message)) return 'connection closed by the server';
+	if (message && /timeout/i.test(message)) return 'no answer in time';
+	return code ? `network error ${code.toLowerCase()}` : 'network error';
+}
+
+export function isTransportFailure(value: unknown): value is TransportFailure {
+	return typeof value === 'object' && value !== null && 'notSent' in value && 'reason' in value;
+}
+
+function lowerCaseHeaders(headers: unknown): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	if (headers && typeof headers === 'object') {
+		const source =
+			typeof (headers as { toJSON?: () => unknown }).toJSON === 'function'
+				? ((headers as { toJSON: () => unknown }).toJSON() as Record<string, unknown>)
+				: (headers as Record<string, unknown>);
+		for (const [key, value] of Object.entries(source)) out[key.toLowerCase()] = value;
+	}
+	return out;
+}
+
+function parseBody(raw: unknown): { body: unknown; json: boolean } {
+	if (raw === undefined || raw === null || raw === '') return { body: undefined, json: false };
+	if (typeof raw === 'object' && !Buffer.isBuffer(raw)) return { body: raw, json: true };
+	const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw);
+	try {
+		const parsed = JSON.parse(text);
+		if (typeof parsed === 'object' && parsed !== null) return { body: parsed, json: true };
+	} catch {
+		// not JSON: fall through
+	}
+	return { body: text.slice(0, 2000), json: false };
+}
+
+/**
+ * The node's one HTTP client. Every request goes through n8n's
+ * `httpRequestWithAuthentication` with the `webRunApi` credential, to the credential's base URL
+ * only. It never throws for HTTP status codes: callers decide what a status means.
+ */
+export class WebRunClient {
+	readonly budget = new StartBudget();
+
+	private constructor(
+		private readonly ctx: IExecuteFunctions,
+		readonly baseUrl: string,
+		readonly origin: string,
+		private readonly secrets: string[],
+	) {}
+
+	static async create(ctx: IExecuteFunctions): Promise<WebRunClient> {
+		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+		const raw = String(credentials.baseUrl || DEFAULT_BASE_URL).trim();
+		let url: URL;
+		try {
+			url = new URL(raw);
+		} catch {
+			throw new Error(`The Base URL in the WebRun credential is not a valid URL: "${raw}"`);
+		}
+		if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+			throw new Error(`The Base URL in the WebRun credential must start with https:// (got "${raw}")`);
+		}
+		const baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+		const key = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
+		return new WebRunClient(ctx, baseUrl, url.origin, key.length >= 4 ? [key] : []);
+	}
+
+	get node(): INode {
+		return this.ctx.getNode();
+	}
+
+	get signal(): AbortSignal | undefined {
+		return this.ctx.getExecutionCancelSignal?.();
+	}
+
+	/** Removes the API key from any text or value that is about to leave the node. */
+	redact<T>(value: T): T {
+		if (!this.secrets.length) return value;
+		const text = JSON.stringify(value);
+		if (text === undefined) return value;
+		let clean = text;
+		for (const secret of this.secrets) clean = clean.split(secret).join('***');
+		return clean === text ? value : (JSON.parse(clean) as T);
+	}
+
+	/** `/task/:sessionId/:taskId` on the credential's base URL, ids URL-encoded. */
+	taskUrl(sessionId: string, taskId: string): string {
+		return `${this.baseUrl}/task/${encodeURIComponent(sessionId)}/${encodeURIComponent(taskId)}`;
+	}
+
+	/** A pollUrl from the server is used only on the credential's own origin. */
+	pollUrlFor(sessionId: string, taskId: string, pollUrl?: string): string {
+		if (pollUrl) {
+			try {
+				const url = new URL(pollUrl, this.baseUrl);
+				if (url.origin === this.origin && url.pathname.startsWith('/')) return url.toString();
+			} catch {
+				// ignore a malformed pollUrl
+			}
+		}
+		return this.taskUrl(sessionId, taskId);
+	}
+
+	async request(
+		method: IHttpRequestMethods,
+		pathOrUrl: string,
+		options: { body?: IDataObject; timeoutMs: number; ignoreCancel?: boolean },
+	): Promise<ApiResponse | TransportFailure> {
+		const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.baseUrl}${pathOrUrl}`;
+		if (new URL(url).origin !== this.origin) {
+			// Defence in depth: the key goes only to the credential's origin.
+			return { notSent: true, cancelled: false, reason: 'refused to send the API key to another host' };
+		}
+		const requestOptions: IHttpRequestOptions = {
+			method,
+			url,
+			json: true,
+			timeout: options.timeoutMs,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			headers: { Accept: 'application/json' },
+		};
+		if (options.body !== undefined) requestOptions.body = options.body;
+		// Best-effort cleanup after a stop must not be bound to the (aborted) execution signal, which
+		// httpRequestWithAuthentication attaches whenever its `this` offers getExecutionCancelSignal.
+		const thisArg = options.ignoreCancel
+			? {
+					getCredentials: this.ctx.getCredentials.bind(this.ctx),
+					getNode: this.ctx.getNode.bind(this.ctx),
+					helpers: this.ctx.helpers,
+				}
+			: this.ctx;
+		try {
+			const response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
+				thisArg as IExecuteFunctions,
+				CREDENTIAL_TYPE,
+				requestOptions,
+			)) as { statusCode: number; headers: unknown; body: unknown };
+			const { body, json } = parseBody(response.body);
+			return { statusCode: response.statusCode, headers: lowerCaseHeaders(response.headers), body, json };
+		} catch (error) {
+			const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+			const code = (error as { code?: string }).code ?? cause?.code;
+			const message = cause?.message ?? (error as Error).message;
+			const cancelled = !options.ignoreCancel && (this.signal?.aborted ?? false);
+			return {
+				code,
+				notSent: code !== undefined && NOT_SENT_CODES.has(code),
+				cancelled,
+				reason: describeFailure(code, message),
+			};
+		}
+	}
+}

@@ -1,0 +1,309 @@
+/**
+ * Runs workflows containing the WebRun node through n8n's real execution engine
+ * (n8n-core's WorkflowExecute), the way n8n's own node test harness does
+ * (packages/core/nodes-testing/node-test-harness.ts), but against our loopback simulator
+ * instead of nock, and with the credential's generic Bearer authentication really applied.
+ */
+import { mock } from 'jest-mock-extended';
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeType,
+	INodeTypes,
+	IRun,
+	IRunExecutionData,
+	IWorkflowExecuteAdditionalData,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
+import { createDeferredPromise, ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
+
+import { WebRunApi } from '../../credentials/WebRunApi.credentials';
+import { WebRun } from '../../nodes/WebRun/WebRun.node';
+
+export const NODE_TYPE = 'n8n-nodes-webrun.webRun';
+export const TEST_API_KEY = 'wr_test_0123456789abcdefSECRET';
+
+/** A node type that only passes items through (stands in for n8n's NoOp node). */
+class PassThrough implements INodeType {
+	description = {
+		displayName: 'Pass Through',
+		name: 'passThrough',
+		group: ['transform'],
+		version: 1,
+		description: 'Passes items through',
+		defaults: { name: 'Pass Through' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [],
+	} as unknown as INodeType['description'];
+
+	async execute(this: import('n8n-workflow').IExecuteFunctions) {
+		return [this.getInputData()];
+	}
+}
+
+/** The start node: emits the items given in its `items` parameter. */
+class ItemsSource implements INodeType {
+	description = {
+		displayName: 'Items Source',
+		name: 'itemsSource',
+		group: ['input'],
+		version: 1,
+		description: 'Emits test items',
+		defaults: { name: 'Start' },
+		inputs: [],
+		outputs: ['main'],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
+	} as unknown as INodeType['description'];
+
+	async execute(this: import('n8n-workflow').IExecuteFunctions) {
+		const raw = this.getNodeParameter('items', 0) as string | IDataObject[];
+		const list = (typeof raw === 'string' ? JSON.parse(raw) : raw) as IDataObject[];
+		return [list.map((json) => ({ json }))];
+	}
+}
+
+export const webRunNode = new WebRun();
+
+/** `webRunTool` mimics the tool variant n8n builds for `usableAsTool` nodes (same code). */
+export class TestNodeTypes implements INodeTypes {
+	private types: Record<string, INodeType> = {
+		[NODE_TYPE]: webRunNode,
+		[`${NODE_TYPE}Tool`]: webRunNode,
+		'test.itemsSource': new ItemsSource(),
+		'test.passThrough': new PassThrough(),
+	};
+
+	getByName(name: string) {
+		return this.types[name];
+	}
+
+	getByNameAndVersion(name: string) {
+		return this.types[name];
+	}
+
+	getKnownTypes() {
+		return {};
+	}
+}
+
+/** Resolves `={{$credentials.x}}` templates of a generic credential definition. */
+export function resolveCredentialTemplate(template: string, credentials: ICredentialDataDecryptedObject): string {
+	const body = template.startsWith('=') ? template.slice(1) : template;
+	return body.replace(/\{\{\s*\$credentials\.([A-Za-z0-9_]+)\s*\}\}/g, (_, key: string) => String(credentials[key] ?? ''));
+}
+
+/** Applies a credential type's generic `authenticate` block, as n8n's CredentialsHelper does. */
+export function applyGenericAuth(
+	type: ICredentialType,
+	credentials: ICredentialDataDecryptedObject,
+	request: IHttpRequestOptions,
+): IHttpRequestOptions {
+	const auth = type.authenticate;
+	if (!auth || typeof auth === 'function' || auth.type !== 'generic') return request;
+	const headers = { ...(request.headers ?? {}) } as IDataObject;
+	for (const [name, value] of Object.entries(auth.properties.headers ?? {})) {
+		headers[name] = resolveCredentialTemplate(String(value), credentials);
+	}
+	return { ...request, headers };
+}
+
+class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+
+	getParentTypes() {
+		return [];
+	}
+
+	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, request: IHttpRequestOptions) {
+		if (typeName !== 'webRunApi') return request;
+		return applyGenericAuth(new WebRunApi(), credentials, request);
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<never> {
+		throw new Error('not used in tests');
+	}
+
+	async getDecrypted(_a: unknown, _n: unknown, type: string) {
+		return this.data[type] ?? {};
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+
+	getCredentialsProperties() {
+		return [];
+	}
+
+	isCredentialUsableByNode() {
+		return true;
+	}
+}
+
+export interface RunOptions {
+	/** Parameters of the WebRun node. */
+	parameters: IDataObject;
+	/** Items fed into the WebRun node (default: one empty item). */
+	items?: IDataObject[];
+	baseUrl: string;
+	apiKey?: string;
+	/** n8n's "On Error" setting of the WebRun node. */
+	onError?: INode['onError'];
+	/** Run the node as an AI tool (node type `…webRunTool`). */
+	asTool?: boolean;
+	/** Called with the running execution, e.g. to cancel it. */
+	onStart?: (execution: { cancel: () => void }) => void;
+	mode?: WorkflowExecuteMode;
+}
+
+export interface RunResult {
+	run: IRun;
+	/** Items on each output of the WebRun node (index 0 = Completed, 1 = Guardrail, …). */
+	outputs: INodeExecutionData[][];
+	completed: INodeExecutionData[];
+	guardrail: INodeExecutionData[];
+	/** Items that reached the node wired to each output (proves the engine routes them). */
+	downstream: { completed: INodeExecutionData[]; guardrail: INodeExecutionData[]; error: INodeExecutionData[] };
+	/** The node's error, when it failed. */
+	error?: Error & { description?: string; context?: IDataObject; httpCode?: string };
+	/** Output names as n8n computes them for the editor. */
+	outputNames: string[];
+	durationMs: number;
+}
+
+/**
+ * Builds the workflow  Start → WebRun ─┬─ Completed → "On Completed"
+ *                                      ├─ Guardrail → "On Guardrail"
+ *                                      └─ (error output) → "On Error"
+ * and runs it with WorkflowExecute.
+ */
+export async function runWorkflow(options: RunOptions): Promise<RunResult> {
+	const nodeTypes = new TestNodeTypes();
+	const webRunType = options.asTool ? `${NODE_TYPE}Tool` : NODE_TYPE;
+	const nodes: INode[] = [
+		{
+			id: '1',
+			name: 'Start',
+			type: 'test.itemsSource',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: JSON.stringify(options.items ?? [{}]) },
+		},
+		{
+			id: '2',
+			name: 'WebRun',
+			type: webRunType,
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: options.parameters as INode['parameters'],
+			credentials: { webRunApi: { id: '1', name: 'WebRun account' } },
+			...(options.onError ? { onError: options.onError } : {}),
+		},
+		{ id: '3', name: 'On Completed', type: 'test.passThrough', typeVersion: 1, position: [400, -100], parameters: {} },
+		{ id: '4', name: 'On Guardrail', type: 'test.passThrough', typeVersion: 1, position: [400, 100], parameters: {} },
+		{ id: '5', name: 'On Error', type: 'test.passThrough', typeVersion: 1, position: [400, 300], parameters: {} },
+	];
+	const isControl = options.parameters.operation === 'controlSession';
+	const webRunOutputs: Array<Array<{ node: string; type: 'main'; index: number }>> = [
+		[{ node: 'On Completed', type: 'main', index: 0 }],
+	];
+	if (!isControl) webRunOutputs.push([{ node: 'On Guardrail', type: 'main', index: 0 }]);
+	if (options.onError === 'continueErrorOutput') webRunOutputs.push([{ node: 'On Error', type: 'main', index: 0 }]);
+	const connections = {
+		Start: { main: [[{ node: 'WebRun', type: 'main' as const, index: 0 }]] },
+		WebRun: { main: webRunOutputs },
+	};
+	const workflow = new Workflow({ id: 'test', nodes, connections, nodeTypes, active: false, settings: {} });
+
+	const credentialsHelper = new TestCredentialsHelper({
+		webRunApi: { apiKey: options.apiKey ?? TEST_API_KEY, baseUrl: options.baseUrl },
+	});
+	const hooks = new ExecutionLifecycleHooks('trigger', '1', mock());
+	const done = createDeferredPromise<IRun>();
+	hooks.addHandler('workflowExecuteAfter', (fullRunData) => done.resolve(fullRunData));
+	const additionalData = (mock as (partial?: object) => IWorkflowExecuteAdditionalData)();
+	additionalData.hooks = hooks;
+	additionalData.currentNodeParameters = undefined;
+	additionalData.credentialsHelper = credentialsHelper;
+
+	const startNode = workflow.getNode('Start') as INode;
+	const runExecutionData: IRunExecutionData = {
+		resultData: { runData: {} },
+		executionData: {
+			metadata: {},
+			contextData: {},
+			waitingExecution: {},
+			waitingExecutionSource: null,
+			nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }],
+		},
+	} as unknown as IRunExecutionData;
+
+	const started = Date.now();
+	const execute = new WorkflowExecute(additionalData, options.mode ?? 'manual', runExecutionData);
+	const running = execute.processRunExecutionData(workflow);
+	options.onStart?.({ cancel: () => running.cancel() });
+	let run: IRun;
+	try {
+		run = await running;
+	} catch {
+		// A cancelled PCancelable rejects; the hook still reports the final run data.
+		run = await done.promise;
+	}
+	const durationMs = Date.now() - started;
+	const runData = run.data.resultData.runData;
+	const webRunTask = runData.WebRun?.[0];
+	const outputs = (webRunTask?.data?.main ?? []).map((items) => items ?? []);
+	const itemsOf = (name: string) => runData[name]?.[0]?.data?.main?.[0] ?? [];
+	const description = nodeTypes.getByName(webRunType).description;
+	const outputNames = NodeHelpers.getNodeOutputs(workflow, workflow.getNode('WebRun') as INode, description).map(
+		(o) => (typeof o === 'string' ? o : (o.displayName ?? o.type)),
+	);
+	return {
+		run,
+		outputs,
+		completed: outputs[0] ?? [],
+		guardrail: isControl ? [] : (outputs[1] ?? []),
+		downstream: {
+			completed: itemsOf('On Completed'),
+			guardrail: itemsOf('On Guardrail'),
+			error: itemsOf('On Error'),
+		},
+		error: (webRunTask?.error ?? run.data.resultData.error) as RunResult['error'],
+		outputNames,
+		durationMs,
+	};
+}
+
+/** Every string that left the node in a run: items, errors, descriptions. For key scans. */
+export function everythingVisible(result: RunResult): string {
+	return JSON.stringify({
+		outputs: result.outputs,
+		downstream: result.downstream,
+		error: result.error
+			? {
+					message: result.error.message,
+					description: result.error.description,
+					context: result.error.context,
+					stack: result.error.stack,
+					cause: (result.error as { cause?: unknown }).cause,
+				}
+			: null,
+		runError: result.run.data.resultData.error,
+	});
+}
