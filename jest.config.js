@@ -6,5 +6,7 @@ module.exports = {
 	testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/e2e/'],
 	setupFiles: ['<rootDir>/test/helpers/env.ts'],
 	testTimeout: 30000,
+	// n8n-core keeps module-level handles (agents, settings watchers) alive after the engine runs.
+	forceExit: true,
 	transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
 };

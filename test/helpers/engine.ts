@@ -4,7 +4,6 @@
  * (packages/core/nodes-testing/node-test-harness.ts), but against our loopback simulator
  * instead of nock, and with the credential's generic Bearer authentication really applied.
  */
-import { mock } from 'jest-mock-extended';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
@@ -17,6 +16,7 @@ import type {
 	INodeTypes,
 	IRun,
 	IRunExecutionData,
+	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
@@ -69,6 +69,22 @@ class ItemsSource implements INodeType {
 }
 
 export const webRunNode = new WebRun();
+
+/**
+ * Like jest-mock-extended's mock() (which n8n's harness uses), without needing jest: any property
+ * not set explicitly reads as a no-op function, so the engine can call optional hooks.
+ */
+function looseMock<T extends object>(): T {
+	const fns = new Map<PropertyKey, () => undefined>();
+	return new Proxy({} as Record<PropertyKey, unknown>, {
+		get(target, prop) {
+			if (prop in target) return target[prop];
+			if (prop === 'then' || typeof prop === 'symbol') return undefined;
+			if (!fns.has(prop)) fns.set(prop, () => undefined);
+			return fns.get(prop);
+		},
+	}) as T;
+}
 
 /** `webRunTool` mimics the tool variant n8n builds for `usableAsTool` nodes (same code). */
 export class TestNodeTypes implements INodeTypes {
@@ -234,10 +250,10 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 	const credentialsHelper = new TestCredentialsHelper({
 		webRunApi: { apiKey: options.apiKey ?? TEST_API_KEY, baseUrl: options.baseUrl },
 	});
-	const hooks = new ExecutionLifecycleHooks('trigger', '1', mock());
+	const hooks = new ExecutionLifecycleHooks('trigger', '1', looseMock<IWorkflowBase>());
 	const done = createDeferredPromise<IRun>();
 	hooks.addHandler('workflowExecuteAfter', (fullRunData) => done.resolve(fullRunData));
-	const additionalData = (mock as (partial?: object) => IWorkflowExecuteAdditionalData)();
+	const additionalData = looseMock<IWorkflowExecuteAdditionalData>();
 	additionalData.hooks = hooks;
 	additionalData.currentNodeParameters = undefined;
 	additionalData.credentialsHelper = credentialsHelper;

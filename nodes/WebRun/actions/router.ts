@@ -40,15 +40,24 @@ function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number):
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }
 
-function errorItem(client: WebRunClient | undefined, error: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
+/**
+ * The item of a failed input under "Continue On Fail". With "Continue" (regular output) it carries
+ * the message, description and what is known of the task (session and task ids, failure code), so
+ * a later Get Task can pick the task up. With "Continue (using error output)" n8n keeps only the
+ * message of an item's `error` (which names the ids) and moves the item to the error output.
+ */
+function errorItem(
+	client: WebRunClient | undefined,
+	error: NodeApiError | NodeOperationError,
+	itemIndex: number,
+	toErrorOutput: boolean,
+): INodeExecutionData {
 	const json: IDataObject = { error: error.message };
 	if (error.description) json.description = error.description;
 	Object.assign(json, (error as WebRunError).webRun ?? {});
-	return {
-		json: client ? client.redact(json) : json,
-		error,
-		pairedItem: { item: itemIndex },
-	};
+	const item: INodeExecutionData = { json: client ? client.redact(json) : json, pairedItem: { item: itemIndex } };
+	if (toErrorOutput) item.error = error;
+	return item;
 }
 
 /**
@@ -109,12 +118,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 
 	const toolMode = isToolMode(this);
+	const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
 	const completed: INodeExecutionData[] = [];
 	const guardrail: INodeExecutionData[] = [];
 	outcomes.forEach((outcome, i) => {
 		if (!outcome) return;
 		if ('error' in outcome) {
-			completed.push(errorItem(client, outcome.error, i));
+			completed.push(errorItem(client, outcome.error, i, toErrorOutput));
 			return;
 		}
 		const out: INodeExecutionData = { json: outcome.result.json, pairedItem: { item: i } };

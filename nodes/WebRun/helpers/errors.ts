@@ -158,7 +158,7 @@ export function taskEndedError(
 	const ids = describeIds(ctx);
 	const code = info.code ?? (state === 'terminated' ? 'TERMINATED' : 'TASK_FAILED');
 	const what = state === 'terminated' ? 'was terminated' : 'failed';
-	const message = `${ctx.operation}: the WebRun task ${what} [${code}]${info.error ? `: ${info.error}` : ''}`;
+	const message = `${ctx.operation}: the WebRun task ${what} [${code}]${info.error ? `: ${info.error}` : ''}${ids}`;
 	const description =
 		state === 'terminated'
 			? `The session or task was stopped before the task finished${ids}.`

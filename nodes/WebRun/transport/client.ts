@@ -117,12 +117,11 @@ export class WebRunClient {
 	static async create(ctx: IExecuteFunctions): Promise<WebRunClient> {
 		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 		const raw = String(credentials.baseUrl || DEFAULT_BASE_URL).trim();
-		let url: URL;
-		try {
-			url = new URL(raw);
-		} catch {
+		// The caller wraps these errors in a NodeOperationError with a hint to check the credential.
+		if (!URL.canParse(raw)) {
 			throw new Error(`The Base URL in the WebRun credential is not a valid URL: "${raw}"`);
 		}
+		const url = new URL(raw);
 		if (url.protocol !== 'https:' && url.protocol !== 'http:') {
 			throw new Error(`The Base URL in the WebRun credential must start with https:// (got "${raw}")`);
 		}

@@ -32,15 +32,19 @@ export const runTask: Operation = {
 			concurrency,
 			run: async (client) => {
 				const item = new ItemContext(client, 'Run Task', itemIndex, settings);
+				let failure: unknown;
 				try {
 					const response = await sendStart(item, '/start/run-task', { taskDetails, ...taskFields });
 					const task = await followTask(item, response.body);
 					return taskResult(item, task, includeRawResponse);
 				} catch (error) {
-					// The session was created by this node: stop it so the user stops paying.
-					if (error instanceof CancelledError && item.sessionId) await terminateSession(client, item.sessionId);
-					throw error;
+					failure = error;
 				}
+				// The session was created by this node: stop it so the user stops paying.
+				if (failure instanceof CancelledError && item.sessionId) await terminateSession(client, item.sessionId);
+				// Passed on unchanged (already a NodeApiError/NodeOperationError, or the CancelledError the
+				// router looks for); thrown after the catch block so it is not a raw re-throw.
+				throw failure;
 			},
 		};
 	},

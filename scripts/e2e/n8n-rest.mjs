@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// Small client for a running n8n (1.x and 2.x) used by scripts/e2e/lib.sh. No dependencies
+// except playwright-core for `screenshot` (resolved through NODE_PATH, see lib.sh).
+//
+//   n8n-rest.mjs setup-owner <baseUrl> <email> <password>
+//       POST /rest/owner/setup (skipped when an owner exists), then checks /rest/login.
+//   n8n-rest.mjs rest <baseUrl> <email> <password> <METHOD> <path> [jsonBody]
+//       Logs in, calls the REST API, prints the JSON answer (unwrapped from {data}).
+//   n8n-rest.mjs screenshot <baseUrl> <email> <password> <path> <out.png> [waitSelector]
+//       Headless Chromium (CHROMIUM_PATH, default /usr/bin/chromium): signs in through the UI,
+//       opens <path> (e.g. /workflow/<id>), waits for the canvas (or waitSelector), screenshots.
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+
+const [cmd, baseUrl, email, password, ...args] = process.argv.slice(2);
+const log = (...a) => console.error('[n8n-rest]', ...a);
+
+async function call(method, path, body, cookie) {
+  const res = await fetch(baseUrl + path, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(cookie ? { cookie } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json, setCookie: res.headers.getSetCookie?.() ?? [] };
+}
+
+async function login() {
+  // 1.123+ and 2.x take emailOrLdapLoginId; older 1.x took email. Send both (zod strips extras).
+  const r = await call('POST', '/rest/login', { emailOrLdapLoginId: email, email, password });
+  if (r.status !== 200) throw new Error(`login failed: HTTP ${r.status} ${JSON.stringify(r.json)}`);
+  const auth = r.setCookie.map((c) => c.split(';')[0]).find((c) => c.startsWith('n8n-auth='));
+  if (!auth) throw new Error('login: no n8n-auth cookie');
+  return auth;
+}
+
+async function setupOwner() {
+  const settings = await call('GET', '/rest/settings');
+  const um = settings.json?.data?.userManagement ?? {};
+  if (um.showSetupOnFirstLoad === false) {
+    log('owner already set up');
+  } else {
+    const r = await call('POST', '/rest/owner/setup', {
+      email,
+      firstName: 'E2E',
+      lastName: 'Owner',
+      password,
+    });
+    if (r.status !== 200) throw new Error(`owner setup failed: HTTP ${r.status} ${JSON.stringify(r.json)}`);
+    log('owner created:', email);
+  }
+  await login();
+  log('login ok');
+}
+
+async function rest(method, path, body) {
+  const cookie = await login();
+  const r = await call(method.toUpperCase(), path, body ? JSON.parse(body) : undefined, cookie);
+  process.stdout.write(JSON.stringify(r.json?.data ?? r.json, null, 2) + '\n');
+  if (r.status >= 400) {
+    log(`HTTP ${r.status}`);
+    process.exit(1);
+  }
+}
+
+async function screenshot(path, out, waitSelector) {
+  const require = createRequire(import.meta.url);
+  const { chromium } = require('playwright-core');
+  const userDataDir = mkdtempSync(join(tmpdir(), 'n8n-e2e-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(Number(process.env.N8N_E2E_UI_TIMEOUT_MS || 60000));
+    await page.goto(baseUrl + '/signin');
+    const emailInput = page.locator('input[name="emailOrLdapLoginId"], input[name="email"], input[type="email"]').first();
+    await emailInput.fill(email);
+    await page.locator('input[name="password"], input[type="password"]').first().fill(password);
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+    await page.goto(baseUrl + path);
+    await page.locator(waitSelector || '[data-test-id="canvas-node"]').first().waitFor({ state: 'visible' });
+    await page.waitForLoadState('networkidle').catch(() => {});
+    await page.waitForTimeout(1000); // let the canvas fit-to-view animation settle
+    mkdirSync(dirname(resolve(out)), { recursive: true });
+    await page.screenshot({ path: out });
+    log('screenshot written:', out);
+  } finally {
+    await context.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
+
+try {
+  if (cmd === 'setup-owner') await setupOwner();
+  else if (cmd === 'rest') await rest(...args);
+  else if (cmd === 'screenshot') await screenshot(...args);
+  else {
+    log('usage: setup-owner|rest|screenshot <baseUrl> <email> <password> …');
+    process.exit(2);
+  }
+} catch (e) {
+  log(e.message ?? e);
+  process.exit(1);
+}
