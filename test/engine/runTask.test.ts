@@ -1,6 +1,8 @@
 /**
  * Run Task and Get Task through n8n's real engine (WorkflowExecute) against the simulator.
  */
+import type { IDataObject } from 'n8n-workflow';
+
 import type { Simulator } from '../simulator';
 import { startSimulator } from '../simulator';
 import { runWorkflow, TEST_API_KEY } from '../helpers/engine';
@@ -185,7 +187,7 @@ describe('invalid input fails before any request is sent', () => {
 		['timeout negative', { options: { timeout: -5 } }, /Timeout/],
 		['concurrency 11', { options: { concurrency: 11 } }, /Parallel Tasks/],
 	])('%s', async (_, patch, message) => {
-		const parameters = { operation: 'runTask', taskDetails: 'valid task', ...patch } as Record<string, unknown>;
+		const parameters = { operation: 'runTask', taskDetails: 'valid task', ...patch } as IDataObject;
 		const r = await runWorkflow({ baseUrl: sim.url, parameters });
 		expect(r.error?.message).toMatch(message);
 		expect((r.error as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(0);
