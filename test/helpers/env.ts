@@ -7,4 +7,5 @@ if (!process.env.N8N_USER_FOLDER?.includes('n8n-webrun-test-')) {
 	process.env.N8N_USER_FOLDER = mkdtempSync(join(tmpdir(), 'n8n-webrun-test-'));
 }
 process.env.N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS = 'false';
+process.env.N8N_ENCRYPTION_KEY ??= 'webrun-test-only-encryption-key';
 process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
