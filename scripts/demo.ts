@@ -135,7 +135,17 @@ async function main() {
 	}
 }
 
-main().catch((error) => {
-	console.error(red(`Demo failed: ${error?.message ?? error}`));
-	process.exit(1);
-});
+main().then(
+	() => {
+		if (process.env.DEMO_DEBUG_HANDLES) {
+			const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+			console.log(handles.map((h) => (h as object).constructor?.name));
+		}
+		// n8n-core leaves module-level handles open after an engine run; the demo is done.
+		process.exit(0);
+	},
+	(error) => {
+		console.error(red(`Demo failed: ${error?.message ?? error}`));
+		process.exit(1);
+	},
+);
