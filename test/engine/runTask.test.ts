@@ -231,10 +231,10 @@ describe('invalid input fails before any request is sent', () => {
 });
 
 describe('Get Task', () => {
-	async function startPendingTask(script = { durationMs: 2500, message: 'picked up' }) {
+	async function startPendingTask(script = { durationMs: 3500, message: 'picked up' }) {
 		sim.configure({ inlineWindowMs: 100 });
 		sim.script('background', script);
-		const r = await runWorkflow({ baseUrl: sim.url, parameters: runTask('background job', { timeout: 1 }) });
+		const r = await runWorkflow({ baseUrl: sim.url, parameters: runTask('background job', { timeout: 2 }) });
 		expect(r.error?.message).toMatch(/still running/);
 		return sim.tasks[0];
 	}
@@ -265,7 +265,7 @@ describe('Get Task', () => {
 	});
 
 	test('a guardrail found by Get Task goes to the Guardrail branch', async () => {
-		const task = await startPendingTask({ durationMs: 5000, guardrails: [{ atMs: 1600, value: 'Which size?' }] } as never);
+		const task = await startPendingTask({ durationMs: 6000, guardrails: [{ atMs: 2600, value: 'Which size?' }] } as never);
 		const r = await runWorkflow({ baseUrl: sim.url, parameters: { operation: 'getTask', sessionId: task.sessionId, taskId: task.taskId } });
 		expect(r.guardrail[0].json).toMatchObject({ status: 'guardrail', guardrail: { value: 'Which size?' } });
 	});
