@@ -41,6 +41,23 @@ function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number):
 }
 
 /**
+ * Removes the API key from everything an error carries out of the node (message, description,
+ * context, the server's body, the stack), in case the server echoed it. Done in one place, for
+ * every error of every item, before n8n sees the error.
+ */
+function redactError(client: WebRunClient, error: NodeApiError | NodeOperationError) {
+	const e = error as NodeApiError & { messages?: string[]; errorResponse?: unknown; cause?: unknown; webRun?: unknown };
+	e.message = client.redact(e.message);
+	if (e.description) e.description = client.redact(e.description);
+	if (e.stack) e.stack = client.redact(e.stack);
+	if (e.context) e.context = client.redact(e.context);
+	if (Array.isArray(e.messages)) e.messages = client.redact(e.messages);
+	if (e.errorResponse !== undefined) e.errorResponse = client.redact(e.errorResponse);
+	if (e.cause !== undefined && !(e.cause instanceof Error)) e.cause = client.redact(e.cause);
+	if (e.webRun !== undefined) e.webRun = client.redact(e.webRun);
+}
+
+/**
  * The item of a failed input under "Continue On Fail". With "Continue" (regular output) it carries
  * the message, description and what is known of the task (session and task ids, failure code), so
  * a later Get Task can pick the task up. With "Continue (using error output)" n8n keeps only the
@@ -107,6 +124,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				if (!continueOnFail || error instanceof CancelledError) stop();
 			}
 		});
+	}
+
+	if (client) {
+		for (const outcome of outcomes) if (outcome && 'error' in outcome) redactError(client, outcome.error);
 	}
 
 	if (this.getExecutionCancelSignal?.()?.aborted) {

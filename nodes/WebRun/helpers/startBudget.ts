@@ -62,6 +62,8 @@ export class StartBudget {
 
 	private activeTasks = 0;
 
+	private startsInFlight = 0;
+
 	private taskEndWaiters: Array<() => void> = [];
 
 	constructor(private readonly clock: Clock = { now: () => Date.now() }) {}
@@ -136,6 +138,33 @@ export class StartBudget {
 
 	taskEnded() {
 		this.activeTasks = Math.max(0, this.activeTasks - 1);
+		this.wakeWaiters();
+	}
+
+	/** A starting request was sent: until it is answered, it may hold a session of the account. */
+	startSent() {
+		this.startsInFlight++;
+	}
+
+	/**
+	 * A starting request was answered (or failed). `sessionFreed` wakes the items waiting for a
+	 * session: pass it when the answer created no live session (an error) or the task already ended.
+	 */
+	startAnswered(sessionFreed: boolean) {
+		this.startsInFlight = Math.max(0, this.startsInFlight - 1);
+		if (sessionFreed) this.wakeWaiters();
+	}
+
+	/** Wakes the items waiting for a session (e.g. a task that ended inline). */
+	sessionFreed() {
+		this.wakeWaiters();
+	}
+
+	/** Counts the moments a session may have been freed (see `sessionFreed`). */
+	freedCount = 0;
+
+	private wakeWaiters() {
+		this.freedCount++;
 		const waiters = this.taskEndWaiters;
 		this.taskEndWaiters = [];
 		for (const resolve of waiters) resolve();
@@ -145,7 +174,15 @@ export class StartBudget {
 		return this.activeTasks;
 	}
 
-	/** Resolves when one of this execution's tasks ends. */
+	/**
+	 * Sessions this execution may hold: tasks it follows, plus starting requests still in flight
+	 * (a Run Task held for its inline window holds a session too).
+	 */
+	get ownSessions() {
+		return this.activeTasks + this.startsInFlight;
+	}
+
+	/** Resolves when one of this execution's tasks ends (or a session may have been freed). */
 	nextTaskEnd(): Promise<void> {
 		return new Promise((resolve) => this.taskEndWaiters.push(resolve));
 	}

@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ApiResponse } from '../transport/client';
+import type { ApiResponse, TransportFailure, WebRunClient } from '../transport/client';
 import { isTransportFailure, START_REQUEST_TIMEOUT_MS } from '../transport/client';
+import { terminateSession } from './cleanup';
 import {
 	httpError,
 	sessionLimitError,
@@ -10,6 +11,7 @@ import {
 	unreachableError,
 } from './errors';
 import type { ItemContext } from './itemContext';
+import { normalizeSession, normalizeTaskResponse } from './normalize';
 import { CancelledError, cancellableSleep } from './sleep';
 import { parseReset, parseRetryAfter } from './startBudget';
 
@@ -41,6 +43,45 @@ function isSessionLimit(body: unknown): boolean {
 	);
 }
 
+/** Starting requests that create a session of their own, which the node closes when stopped. */
+const SESSION_CREATING_PATHS = new Set(['/start/run-task', '/start/start-session']);
+
+/** Terminates the session named by the late answer of a start whose execution was stopped. */
+async function closeOrphanSession(client: WebRunClient, path: string, response: ApiResponse | TransportFailure) {
+	if (isTransportFailure(response) || response.statusCode < 200 || response.statusCode >= 300 || !response.json) return;
+	const { sessionId } = normalizeSession(response.body);
+	if (!sessionId) return;
+	// A Run Task whose task already ended closed its session on its own.
+	const state = path === '/start/run-task' ? normalizeTaskResponse(response.body).state : undefined;
+	if (state === 'completed' || state === 'failed' || state === 'terminated') return;
+	await terminateSession(client, sessionId);
+}
+
+/**
+ * Sends a starting request. One that creates a session is not bound to the execution's signal:
+ * when the execution is stopped while the request is held (the inline window lasts up to 50 s),
+ * the item stops waiting at once, but the answer is still read in the background so that the
+ * session it created (and pays for) is terminated instead of running on unseen.
+ */
+async function requestStart(item: ItemContext, path: string, body: IDataObject, timeoutMs: number) {
+	const { client } = item;
+	const signal = item.signal;
+	if (!signal || !SESSION_CREATING_PATHS.has(path)) return await client.request('POST', path, { body, timeoutMs });
+	const pending = client.request('POST', path, { body, timeoutMs, ignoreCancel: true });
+	let stopped = false;
+	try {
+		await cancellableSleep(timeoutMs + 5000, signal, pending);
+	} catch {
+		// cancellableSleep throws only CancelledError: the execution was stopped.
+		stopped = true;
+	}
+	if (stopped) {
+		void pending.then(async (response) => await closeOrphanSession(client, path, response)).catch(() => undefined);
+		throw new CancelledError();
+	}
+	return await pending;
+}
+
 /**
  * Sends one rate-limited "starting" request (run-task, start-session, send-message) and returns
  * its 2xx answer.
@@ -48,7 +89,8 @@ function isSessionLimit(body: unknown): boolean {
  * - Waits for a slot in the execution's start budget, so parallel items do not provoke 429s.
  * - 429: waits for Retry-After (or X-RateLimit-Reset) and tries again; every other start waits too.
  * - 503 (no browsers available): backs off 2 s, 4 s, 8 s… and tries again.
- * - SESSION_LIMIT_REACHED: waits for one of this execution's own tasks to end and tries again.
+ * - SESSION_LIMIT_REACHED: waits for one of this execution's own tasks (or starting requests still
+ *   in flight) to end and tries again; with none of its own, it is reported at once.
  * All of it within the item's timeout. A request that may have reached the server (timeout,
  * dropped connection, unreadable answer) is never sent again: that could start a second,
  * billable task. Every other HTTP error is reported at once.
@@ -62,10 +104,13 @@ export async function sendStart(item: ItemContext, path: string, body: IDataObje
 		const sentAt = await budget.acquire((ms) => item.waitOrTimeout(ms, 'start'));
 		const remaining = item.remainingMs();
 		if (remaining < 1000) throw timeoutError(item, item.waitedSeconds(), 'start');
-		const response = await client.request('POST', path, {
-			body,
-			timeoutMs: Math.min(START_REQUEST_TIMEOUT_MS, remaining),
-		});
+		const freedBefore = budget.freedCount;
+		budget.startSent();
+		const response = await requestStart(item, path, body, Math.min(START_REQUEST_TIMEOUT_MS, remaining));
+		// A 2xx answer may hold a session (followTask tells when its task ends); a refusal for the
+		// session limit frees nothing; any other error or failure created no session to wait for.
+		const answered2xx = !isTransportFailure(response) && response.statusCode >= 200 && response.statusCode < 300;
+		budget.startAnswered(!answered2xx && (isTransportFailure(response) || !isSessionLimit(response.body)));
 		if (isTransportFailure(response)) {
 			if (response.cancelled) throw new CancelledError();
 			if (response.notSent) throw unreachableError(item, client.origin, response.reason);
@@ -79,8 +124,11 @@ export async function sendStart(item: ItemContext, path: string, body: IDataObje
 			return response;
 		}
 		if (isSessionLimit(response.body)) {
-			if (budget.runningTasks === 0) throw sessionLimitError(item, bodyText(response.body));
-			// Wait until one of this execution's tasks ends (or the item's deadline).
+			// A session of this execution ended while the request was on its way: try again now.
+			if (budget.freedCount !== freedBefore) continue;
+			if (budget.ownSessions === 0) throw sessionLimitError(item, bodyText(response.body));
+			// Wait until one of this execution's tasks ends (or the item's deadline). Its sessions
+			// include starting requests still held for their inline window.
 			await cancellableSleep(item.remainingMs(), item.signal, budget.nextTaskEnd());
 			if (item.remainingMs() <= 0) throw sessionLimitError(item, bodyText(response.body));
 			continue;

@@ -16,6 +16,11 @@ export async function followTask(item: ItemContext, startBody: unknown): Promise
 	const first = normalizeTaskResponse(startBody);
 	item.sessionId = first.sessionId ?? item.sessionId;
 	item.taskId = first.taskId ?? item.taskId;
+	const budget = item.client.budget;
+	if (first.state === 'failed' || first.state === 'terminated' || first.state === 'completed') {
+		// Ended inline: its session may be free again for items waiting on the session limit.
+		budget.sessionFreed();
+	}
 	if (first.state === 'failed' || first.state === 'terminated') {
 		throw taskEndedError(item, first.state, first);
 	}
@@ -23,7 +28,6 @@ export async function followTask(item: ItemContext, startBody: unknown): Promise
 	if (!item.sessionId || !item.taskId) {
 		throw unexpectedResponseError(item, 'the task is still running but the answer has no session or task ID to follow it');
 	}
-	const budget = item.client.budget;
 	budget.taskStarted();
 	try {
 		return await waitForTask(item, { sessionId: item.sessionId, taskId: item.taskId, pollUrl: first.pollUrl });

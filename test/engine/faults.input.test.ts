@@ -1,0 +1,137 @@
+/**
+ * Bad input never reaches WebRun: for Send Message, Get Task, Control Session and Start Session
+ * every invalid parameter is an error naming the item, and the simulator's request log stays
+ * empty. (Run Task's checks are in runTask.test.ts.)
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Simulator } from '../simulator';
+import { startSimulator } from '../simulator';
+import { startSessionDirect, visibleRecorder } from './faults.shared';
+
+let sim: Simulator;
+const rec = visibleRecorder();
+
+beforeAll(async () => {
+	sim = await startSimulator({ generation: 'webrun' });
+});
+afterAll(async () => sim.close());
+beforeEach(() => sim.reset());
+
+const newTask: IDataObject = { operation: 'sendMessage', sessionId: 'abc123def456', messageType: 'newTask', taskDetails: 'next task' };
+const reply: IDataObject = {
+	operation: 'sendMessage',
+	sessionId: 'abc123def456',
+	taskId: 'tsk123def456',
+	messageType: 'guardrailResponse',
+	guardrailResponse: 'the answer',
+};
+const getTask: IDataObject = { operation: 'getTask', sessionId: 'abc123def456', taskId: 'tsk123def456' };
+const control: IDataObject = { operation: 'controlSession', sessionId: 'abc123def456', action: 'terminate' };
+const startSession: IDataObject = { operation: 'startSession', taskDetails: 'first task' };
+
+type Case = [string, IDataObject, RegExp];
+
+/** An empty value as a workflow meets it at run time: an expression that resolves to nothing. */
+const EMPTY = '={{ $json.missing }}';
+
+const cases: Case[] = [
+	// Send Message → New Task
+	['Send Message: empty session id', { ...newTask, sessionId: EMPTY }, /Session ID is empty/],
+	['Send Message: blank session id', { ...newTask, sessionId: '   ' }, /Session ID is empty/],
+	['Send Message: session id with a space', { ...newTask, sessionId: 'abc 123' }, /Session ID is not a valid WebRun ID/],
+	['Send Message: session id with a slash', { ...newTask, sessionId: 'abc/123' }, /Session ID is not a valid WebRun ID/],
+	['Send Message: session id with ../', { ...newTask, sessionId: '../admin' }, /Session ID is not a valid WebRun ID/],
+	['Send Message: session id with a query', { ...newTask, sessionId: 'abc?x=1' }, /Session ID is not a valid WebRun ID/],
+	['Send Message: empty new task', { ...newTask, taskDetails: EMPTY }, /Task is empty/],
+	['Send Message: new task from an empty string expression', { ...newTask, taskDetails: '={{ "" }}' }, /Task is empty/],
+	['Send Message: blank new task', { ...newTask, taskDetails: ' \n ' }, /Task is empty/],
+	['Send Message: maxDuration too big', { ...newTask, options: { maxDuration: 300001 } }, /Max Duration/],
+	['Send Message: maxInputTokens not a number', { ...newTask, options: { maxInputTokens: 'many' } }, /Max Input Tokens/],
+	['Send Message: bad starting URL', { ...newTask, options: { startingUrl: 'javascript:alert(1)' } }, /Starting URL/],
+	['Send Message: bad avoid domain', { ...newTask, options: { avoidDomains: 'ok.com, not a domain' } }, /Avoid Domains/],
+	['Send Message: Parallel Tasks 0', { ...newTask, options: { concurrency: 0 } }, /Parallel Tasks/],
+	// Send Message → Guardrail Response
+	['Guardrail reply: empty response', { ...reply, guardrailResponse: EMPTY }, /Response is empty/],
+	['Guardrail reply: blank response', { ...reply, guardrailResponse: '   ' }, /Response is empty/],
+	['Guardrail reply: empty task id', { ...reply, taskId: EMPTY }, /Task ID is empty/],
+	['Guardrail reply: task id with a slash', { ...reply, taskId: 'a/b' }, /Task ID is not a valid WebRun ID/],
+	['Guardrail reply: empty session id', { ...reply, sessionId: EMPTY }, /Session ID is empty/],
+	['Guardrail reply: timeout zero', { ...reply, options: { timeout: 0 } }, /Timeout/],
+	// Get Task
+	['Get Task: empty session id', { ...getTask, sessionId: EMPTY }, /Session ID is empty/],
+	['Get Task: empty task id', { ...getTask, taskId: EMPTY }, /Task ID is empty/],
+	['Get Task: task id with a space', { ...getTask, taskId: 'tsk 1' }, /Task ID is not a valid WebRun ID/],
+	['Get Task: task id with a slash', { ...getTask, taskId: 'tsk/../../v1/models' }, /Task ID is not a valid WebRun ID/],
+	['Get Task: task id with a #', { ...getTask, taskId: 'tsk#1' }, /Task ID is not a valid WebRun ID/],
+	['Get Task: session id starting with a dot', { ...getTask, sessionId: '.hidden' }, /Session ID is not a valid WebRun ID/],
+	['Get Task: poll interval below 1 s', { ...getTask, options: { pollInterval: 0.2 } }, /Poll Interval/],
+	['Get Task: timeout not a number', { ...getTask, options: { timeout: 'never' } }, /Timeout/],
+	['Get Task: Parallel Tasks 11', { ...getTask, options: { concurrency: 11 } }, /Parallel Tasks/],
+	['Get Task: Parallel Tasks 2.5', { ...getTask, options: { concurrency: 2.5 } }, /Parallel Tasks/],
+	// Control Session
+	['Control Session: empty session id', { ...control, sessionId: EMPTY }, /Session ID is empty/],
+	['Control Session: session id with a slash', { ...control, sessionId: 'a/b' }, /Session ID is not a valid WebRun ID/],
+	['Control Session: unknown action', { ...control, action: 'explode' }, /Unknown action "explode"/],
+	// Start Session
+	['Start Session: bad starting URL', { ...startSession, options: { startingUrl: 'not a url' } }, /Starting URL/],
+	['Start Session: ftp starting URL', { ...startSession, options: { startingUrl: 'ftp://example.com' } }, /Starting URL/],
+	['Start Session: maxDuration below 1000', { ...startSession, options: { maxDuration: 10 } }, /Max Duration/],
+	['Start Session: maxOutputTokens above 100000', { ...startSession, options: { maxOutputTokens: 100001 } }, /Max Output Tokens/],
+	['Start Session: bad avoid domain', { ...startSession, options: { avoidDomains: 'bad domain!' } }, /Avoid Domains/],
+	['Start Session: timeout negative', { ...startSession, options: { timeout: -1 } }, /Timeout/],
+];
+
+test.each(cases)('%s → error before any request', async (_, parameters, message) => {
+	const r = await rec.run({ baseUrl: sim.url, parameters });
+	expect(r.error?.message).toMatch(message);
+	expect(r.error?.context?.itemIndex).toBe(0);
+	expect(r.completed).toHaveLength(0);
+	expect(sim.requests).toHaveLength(0);
+});
+
+test('a literal empty required field is refused by n8n itself before the node runs (nothing is sent)', async () => {
+	await expect(rec.run({ baseUrl: sim.url, parameters: { ...getTask, taskId: '' } })).rejects.toThrow(/workflow has issues/);
+	expect(sim.requests).toHaveLength(0);
+});
+
+test('the id given as an expression is checked per item; one bad item stops the node before anything is sent', async () => {
+	const r = await rec.run({
+		baseUrl: sim.url,
+		items: [{ sid: 'goodsession1' }, { sid: 'bad session' }],
+		parameters: { operation: 'controlSession', sessionId: '={{ $json.sid }}', action: 'stop' },
+	});
+	expect(r.error?.message).toMatch(/Session ID is not a valid WebRun ID: "bad session"/);
+	expect(r.error?.context?.itemIndex).toBe(1);
+	expect(sim.requests).toHaveLength(0);
+});
+
+test('under Continue On Fail the bad item becomes an error item and only the good one is sent', async () => {
+	const { sessionId } = await startSessionDirect(sim);
+	sim.requests.length = 0;
+	const r = await rec.run({
+		baseUrl: sim.url,
+		items: [{ sid: 'bad/one' }, { sid: sessionId }],
+		parameters: { operation: 'controlSession', sessionId: '={{ $json.sid }}', action: 'stop' },
+		onError: 'continueRegularOutput',
+	});
+	expect(r.error).toBeUndefined();
+	expect(r.completed.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+	expect(String(r.completed[0].json.error)).toMatch(/Session ID is not a valid WebRun ID/);
+	expect(r.completed[1].json).toMatchObject({ sessionId, action: 'stop', success: true });
+	expect(sim.requests.map((q) => q.body?.sessionId)).toEqual([sessionId]);
+});
+
+test('ids with "." ":" "_" "-" are valid and reach the server', async () => {
+	const r = await rec.run({
+		baseUrl: sim.url,
+		parameters: { operation: 'controlSession', sessionId: 'a1.b2:c3_d4-e5', action: 'pause' },
+	});
+	// The simulator knows no such session (its ids are alphanumeric), but the request went out as given.
+	expect(r.error?.message).toMatch(/could not find the session \(session a1\.b2:c3_d4-e5\)/);
+	expect(sim.requests.map((q) => q.body)).toEqual([{ sessionId: 'a1.b2:c3_d4-e5', message: { actionType: 'state', newState: 'pause' } }]);
+});
+
+test('no run in this file made the key visible', () => {
+	rec.expectNoKey();
+});

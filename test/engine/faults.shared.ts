@@ -1,0 +1,67 @@
+/**
+ * Shared helpers of the fault tests (test/engine/faults.*.test.ts): a runWorkflow wrapper that
+ * keeps everything visible from every run (for the API key scan), direct simulator calls, and a
+ * small wait helper.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { RunOptions, RunResult } from '../helpers/engine';
+import { everythingVisible, runWorkflow, TEST_API_KEY } from '../helpers/engine';
+import type { Simulator } from '../simulator';
+
+/** Runs workflows and remembers what each run made visible, so a file can scan it for the key. */
+export function visibleRecorder() {
+	const seen: string[] = [];
+	return {
+		seen,
+		async run(options: RunOptions): Promise<RunResult> {
+			const result = await runWorkflow(options);
+			seen.push(everythingVisible(result));
+			return result;
+		},
+		/** Asserts the test API key (and its distinctive tail) never appeared in any run. */
+		expectNoKey() {
+			expect(seen.length).toBeGreaterThan(0);
+			// Short excerpts around each leak, rather than megabytes of run data.
+			const leaks: string[] = [];
+			seen.forEach((text, run) => {
+				for (const needle of [TEST_API_KEY, TEST_API_KEY.slice(8)]) {
+					const at = text.indexOf(needle);
+					if (at >= 0) leaks.push(`run ${run}: …${text.slice(Math.max(0, at - 200), at + 60)}…`);
+				}
+			});
+			expect(leaks).toEqual([]);
+		},
+	};
+}
+
+/** A request straight to the simulator with the test key (setup only: not the node under test). */
+export async function simCall(sim: Simulator, method: string, path: string, body?: IDataObject) {
+	const res = await fetch(`${sim.url}${path}`, {
+		method,
+		headers: { Authorization: `Bearer ${TEST_API_KEY}`, 'Content-Type': 'application/json' },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	return { status: res.status, body: (await res.json()) as IDataObject };
+}
+
+/** Starts a session (with an optional first task) directly on the simulator. */
+export async function startSessionDirect(sim: Simulator, taskDetails?: string) {
+	const r = await simCall(sim, 'POST', '/start/start-session', taskDetails ? { taskDetails } : {});
+	if (r.status !== 200) throw new Error(`start-session failed: ${r.status} ${JSON.stringify(r.body)}`);
+	return { sessionId: String(r.body.sessionId), taskId: r.body.taskId ? String(r.body.taskId) : undefined };
+}
+
+/** Resolves when `predicate` holds, or after `ms` (then returns false). */
+export async function waitFor(predicate: () => boolean, ms: number, step = 25): Promise<boolean> {
+	const end = Date.now() + ms;
+	while (Date.now() < end) {
+		if (predicate()) return true;
+		await new Promise((r) => setTimeout(r, step));
+	}
+	return predicate();
+}
+
+export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export type { RunResult };
