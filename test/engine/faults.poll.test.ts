@@ -39,7 +39,7 @@ test('poll faults (500, HTML, truncated JSON, a slow answer) are ridden out: the
 	sim.fault({ endpoint: 'poll', status: 500 });
 	sim.fault({ endpoint: 'poll', kind: 'garbage' });
 	sim.fault({ endpoint: 'poll', kind: 'truncated' });
-	sim.fault({ endpoint: 'poll', kind: 'delay', delayMs: 1200 });
+	sim.fault({ endpoint: 'poll', kind: 'delay', delayMs: 800 });
 	const r = await run({ baseUrl: sim.url, parameters: runTask('a bumpy ride') });
 	expect(r.error).toBeUndefined();
 	expect(r.completed.map((i) => i.json.message)).toEqual(['made it']);
@@ -66,7 +66,7 @@ test('poll 404: a clear error naming both ids, and no further polls', async () =
 	expect(r.error?.message).toContain(task.sessionId);
 	expect(r.error?.message).toContain(task.taskId);
 	expect(r.error?.message).toContain('Task not found');
-	await pause(1500);
+	await pause(1200);
 	expect(sim.count('poll')).toBe(1);
 	expect(sim.tasksStarted).toBe(1);
 });
@@ -95,7 +95,7 @@ test('timeout under Continue On Fail: the item carries the ids, the wait, and th
 
 describe('cancellation', () => {
 	/** Runs with a cancel after `afterMs`; returns the result and how long the run went on after it. */
-	async function runAndCancel(parameters: IDataObject, afterMs = 1500) {
+	async function runAndCancel(parameters: IDataObject, afterMs = 1200) {
 		let cancelledAt = 0;
 		const r = await run({
 			baseUrl: sim.url,
@@ -155,7 +155,7 @@ describe('cancellation', () => {
 		const { sessionId, taskId } = await startSessionDirect(sim, 'user task [sim {"durationMs":60000}]');
 		const { after } = await runAndCancel({ operation: 'getTask', sessionId, taskId, options: { pollInterval: 1 } });
 		expect(after).toBeLessThan(1000);
-		await pause(800);
+		await pause(600);
 		expect(sim.count('send-message')).toBe(0);
 		expect(sim.task(String(taskId))?.state).toBe('running');
 	});
@@ -175,7 +175,7 @@ describe('cancellation', () => {
 			options: { pollInterval: 1 },
 		});
 		expect(after).toBeLessThan(1000);
-		await pause(800);
+		await pause(600);
 		expect(sim.requests.filter((q) => q.endpoint === 'send-message').map((q) => q.action)).toEqual(['guardrail']);
 		expect(sim.task(String(taskId))?.state).toBe('running');
 	});
@@ -190,7 +190,7 @@ describe('cancellation', () => {
 			options: { pollInterval: 1 },
 		});
 		expect(after).toBeLessThan(1000);
-		await pause(800);
+		await pause(600);
 		expect(sim.requests.filter((q) => q.endpoint === 'send-message').map((q) => q.action)).toEqual(['newTask']);
 		expect(sim.sessions.get(sessionId)?.state).toBe('active');
 	});
