@@ -1,0 +1,86 @@
+// Assertions on the execution JSON that `n8n execute --rawOutput` printed.
+// Usage: node check.mjs <case> <run.json> <exitCode>   → prints "ok <case>" or the differences; exit 1 on any.
+import { readFileSync } from 'node:fs';
+
+const [name, file, exitCode] = process.argv.slice(2);
+const run = JSON.parse(readFileSync(file, 'utf8') || 'null');
+const problems = [];
+const expect = (cond, what) => cond || problems.push(what);
+const runData = run?.data?.resultData?.runData ?? {};
+const out = (node, index = 0) => runData[node]?.[0]?.data?.main?.[index] ?? [];
+const items = (node) => out(node).map((i) => i.json);
+const nodeError = (node) => runData[node]?.[0]?.error ?? run?.data?.resultData?.error;
+
+const cases = {
+	'example-1-run-task'() {
+		expect(exitCode === '0', `exit code ${exitCode}`);
+		const [item] = items('Find keyboards');
+		expect(item?.status === 'completed', `Find keyboards status ${item?.status}`);
+		expect(typeof item?.message === 'string' && item.message.length > 0, 'a message');
+		expect(typeof item?.sessionId === 'string' && typeof item?.taskId === 'string', 'ids');
+		expect(item?.usage?.cost !== undefined, 'usage.cost');
+		expect(items('Use the answer').length === 1, 'the Completed branch ran "Use the answer"');
+		expect(!runData['Agent needs a human'], 'the Guardrail branch did not run');
+	},
+	'run-pending'() {
+		expect(exitCode === '0', `exit code ${exitCode}`);
+		const [item] = items('On Completed');
+		expect(item?.status === 'completed' && item?.message === 'Pending task done', `completed item, got ${JSON.stringify(item)}`);
+	},
+	guardrail() {
+		expect(exitCode === '0', `exit code ${exitCode}`);
+		const [item] = items('On Guardrail');
+		expect(item?.status === 'guardrail', `guardrail status, got ${item?.status}`);
+		expect(item?.guardrail?.value === 'I need login credentials', 'guardrail value');
+		expect(out('WebRun', 1).length === 1 && out('WebRun', 0).length === 0, 'the item left through output 1 (Guardrail)');
+		expect(!runData['On Completed'], 'Completed branch did not run');
+	},
+	'guardrail-reply'() {
+		expect(exitCode === '0', `exit code ${exitCode}`);
+		const [asked] = out('Run Task', 1).map((i) => i.json);
+		const [resumed] = items('Resumed');
+		expect(asked?.status === 'guardrail', 'Run Task went to Guardrail');
+		expect(resumed?.status === 'completed' && resumed?.message === 'Logged in after the reply', `resumed, got ${JSON.stringify(resumed)}`);
+		expect(resumed?.taskId === asked?.taskId && resumed?.sessionId === asked?.sessionId, 'the same task resumed');
+		expect(!runData['Asked again'] && !runData['First try completed'], 'no other branch ran');
+	},
+	'example-2-session'() {
+		expect(exitCode === '0', `exit code ${exitCode}`);
+		const start = items('Start session')[0];
+		const search = items('Search')[0];
+		const cart = items('Add to cart')[0];
+		const end = items('Terminate session')[0];
+		expect(start?.status === 'completed' && typeof start?.liveViewUrl === 'string', 'Start Session with first task');
+		expect(search?.status === 'completed' && cart?.status === 'completed', 'two tasks completed');
+		expect(search?.sessionId === start?.sessionId && cart?.sessionId === start?.sessionId, 'same session');
+		expect(search?.taskId !== cart?.taskId, 'two different tasks');
+		expect(end?.action === 'terminate' && end?.success === true && end?.sessionId === start?.sessionId, `terminated, got ${JSON.stringify(end)}`);
+	},
+	'fail-stop'() {
+		expect(exitCode !== '0', 'the workflow failed');
+		const error = nodeError('WebRun');
+		expect(/NAVIGATION_TIMEOUT/.test(error?.message ?? ''), `error names the code, got ${error?.message}`);
+		expect(!runData['On Completed'] && !runData['On Error'], 'nothing ran after the node');
+	},
+	'fail-continue'() {
+		expect(exitCode === '0', `exit code ${exitCode}`);
+		const [item] = items('On Completed');
+		expect(/NAVIGATION_TIMEOUT/.test(item?.error ?? ''), `the item carries the error, got ${JSON.stringify(item)}`);
+		expect(item?.code === 'NAVIGATION_TIMEOUT' && typeof item?.taskId === 'string', 'and the code and ids');
+	},
+	'fail-error-output'() {
+		expect(exitCode === '0', `exit code ${exitCode}`);
+		const [item] = items('On Error');
+		expect(/NAVIGATION_TIMEOUT/.test(JSON.stringify(item ?? {})), `the error output got the item, got ${JSON.stringify(item)}`);
+		expect(!runData['On Completed'], 'Completed did not run');
+	},
+};
+
+if (!cases[name]) {
+	console.log(`unknown case ${name}`);
+	process.exit(2);
+}
+if (!run) problems.push('no execution JSON');
+else cases[name]();
+console.log(problems.length ? `FAIL ${name}: ${problems.join('; ')}` : `ok   ${name}`);
+process.exit(problems.length ? 1 : 0);

@@ -1,0 +1,83 @@
+// Builds the workflows the e2e run imports into real n8n: the three examples exactly as they are
+// in examples/ (with their credential id), plus focused workflows for each behaviour to check.
+// Usage: node workflows.mjs <outDir> <credentialId>
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const [outDir, credId] = process.argv.slice(2);
+mkdirSync(outDir, { recursive: true });
+
+const TYPE = 'n8n-nodes-webrun.webRun';
+const cred = { webRunApi: { id: credId, name: 'WebRun (simulator)' } };
+const sim = (script) => ` [sim ${JSON.stringify(script)}]`;
+let n = 0;
+const uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+const trigger = () => ({ parameters: {}, id: uuid(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] });
+const noOp = (name, y = 0) => ({ parameters: {}, id: uuid(), name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [500, y] });
+const webRun = (name, parameters, extra = {}) => ({ parameters, id: uuid(), name, type: TYPE, typeVersion: 1, position: [250, 0], credentials: cred, ...extra });
+const link = (to) => [{ node: to, type: 'main', index: 0 }];
+
+function save(id, workflow) {
+	writeFileSync(join(outDir, `${id}.json`), JSON.stringify({ id, active: false, settings: { executionOrder: 'v1' }, pinData: {}, ...workflow }, null, 2));
+}
+
+// The examples, as users import them (only the id is added, and the credential id swapped).
+const examples = { 'e2eExample000001': '1-run-task.json', 'e2eExample000002': '2-multi-step-session.json', 'e2eExample000003': '3-guardrail-round-trip.json' };
+for (const [id, file] of Object.entries(examples)) {
+	const wf = JSON.parse(readFileSync(join(here, '..', '..', 'examples', file), 'utf8'));
+	for (const node of wf.nodes) if (node.credentials?.webRunApi) node.credentials = cred;
+	save(id, wf);
+}
+
+const twoBranches = (id, name, task, options = {}) =>
+	save(id, {
+		name,
+		nodes: [trigger(), webRun('WebRun', { operation: 'runTask', taskDetails: task, options: { pollInterval: 1, ...options } }), noOp('On Completed', -100), noOp('On Guardrail', 100)],
+		connections: { Start: { main: [link('WebRun')] }, WebRun: { main: [link('On Completed'), link('On Guardrail')] } },
+	});
+
+twoBranches('e2eRunPending001', 'e2e: Run Task pending then polled', `Research laptops${sim({ durationMs: 3000, message: 'Pending task done' })}`);
+twoBranches('e2eGuardrail0001', 'e2e: guardrail branch', `Log in${sim({ durationMs: 2000, guardrails: [{ atMs: 100, value: 'I need login credentials' }] })}`);
+
+save('e2eGuardReply001', {
+	name: 'e2e: guardrail reply round-trip',
+	nodes: [
+		trigger(),
+		webRun('Run Task', { operation: 'runTask', taskDetails: `Log in to the shop${sim({ durationMs: 1500, guardrails: [{ atMs: 100, value: 'I need login credentials' }], message: 'Logged in after the reply' })}`, options: { pollInterval: 1 } }),
+		webRun('Send the answer', {
+			operation: 'sendMessage',
+			messageType: 'guardrailResponse',
+			sessionId: '={{ $json.sessionId }}',
+			taskId: '={{ $json.taskId }}',
+			guardrailResponse: 'Username: jane@example.com, Password: hunter2',
+			options: { pollInterval: 1 },
+		}),
+		noOp('First try completed', -100),
+		noOp('Resumed', 0),
+		noOp('Asked again', 100),
+	],
+	connections: {
+		Start: { main: [link('Run Task')] },
+		'Run Task': { main: [link('First try completed'), link('Send the answer')] },
+		'Send the answer': { main: [link('Resumed'), link('Asked again')] },
+	},
+});
+
+for (const [id, onError] of [['e2eFailStop00001', 'stopWorkflow'], ['e2eFailContinue1', 'continueRegularOutput'], ['e2eFailErrorOut1', 'continueErrorOutput']]) {
+	const connections = { Start: { main: [link('WebRun')] }, WebRun: { main: [link('On Completed'), link('On Guardrail')] } };
+	if (onError === 'continueErrorOutput') connections.WebRun.main.push(link('On Error'));
+	save(id, {
+		name: `e2e: failed task, On Error = ${onError}`,
+		nodes: [
+			trigger(),
+			webRun('WebRun', { operation: 'runTask', taskDetails: `Open a broken page${sim({ durationMs: 100, outcome: 'fail', failCode: 'NAVIGATION_TIMEOUT', failError: 'Navigation timeout after 30 seconds' })}`, options: {} }, { onError }),
+			noOp('On Completed', -100),
+			noOp('On Guardrail', 100),
+			noOp('On Error', 300),
+		],
+		connections,
+	});
+}
+console.log(readFileSync ? 'ok' : '');
