@@ -141,6 +141,7 @@ for L in "${LINES[@]}"; do
 			check_text "$SHOTS/line$L-panel-run-task.png" 'Run Task' "the parameter panel shows the operation"
 			check_text "$SHOTS/line$L-panel-guardrail-response.png" 'Guardrail Response' "the Send Message panel shows Guardrail Response"
 			check_text "$SHOTS/line$L-credential.png" 'API Key' "the credential dialog shows the API Key field"
+			check_text "$SHOTS/line$L-credential.png" 'Connection tested successfully' "the editor's credential test succeeds against the simulator"
 		fi
 		n8n_server_stop
 	else
