@@ -27,3 +27,21 @@ export function taskIdField(displayOptions: INodeProperties['displayOptions'], d
 		displayOptions,
 	};
 }
+
+/** The task text ("taskDetails"), shown for the operations that send a task. */
+export function taskDetailsField(
+	displayOptions: INodeProperties['displayOptions'],
+	text: { displayName?: string; placeholder: string; description: string; required?: boolean },
+): INodeProperties {
+	return {
+		displayName: text.displayName ?? 'Task',
+		name: 'taskDetails',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		required: text.required ?? true,
+		default: '',
+		placeholder: text.placeholder,
+		description: text.description,
+		displayOptions,
+	};
+}

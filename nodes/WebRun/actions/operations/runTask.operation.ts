@@ -5,22 +5,19 @@ import { CancelledError } from '../../helpers/sleep';
 import { sendStart } from '../../helpers/startRequest';
 import { followTask, taskResult } from '../../helpers/taskResult';
 import { terminateSession } from '../../helpers/cleanup';
+import { taskDetailsField } from '../common/fields';
 import { readOptions, readText } from '../common/options';
 import type { Operation } from '../types';
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Task',
-		name: 'taskDetails',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		required: true,
-		default: '',
-		placeholder: 'Go to amazon.com and list the top 3 wireless keyboards with their prices',
-		description:
-			'What the agent should do, in plain language. It runs in a new browser session that closes when the task ends.',
-		displayOptions: { show: { operation: ['runTask'] } },
-	},
+	taskDetailsField(
+		{ show: { operation: ['runTask'] } },
+		{
+			placeholder: 'Go to amazon.com and list the top 3 wireless keyboards with their prices',
+			description:
+				'What the agent should do, in plain language. It runs in a new browser session that closes when the task ends.',
+		},
+	),
 ];
 
 export const runTask: Operation = {

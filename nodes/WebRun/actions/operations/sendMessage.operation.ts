@@ -4,7 +4,7 @@ import { ItemContext } from '../../helpers/itemContext';
 import { sendStart } from '../../helpers/startRequest';
 import { followTask, taskResult } from '../../helpers/taskResult';
 import { waitForTask } from '../../helpers/waitForTask';
-import { sessionIdField, taskIdField } from '../common/fields';
+import { sessionIdField, taskDetailsField, taskIdField } from '../common/fields';
 import { readId, readOptions, readText } from '../common/options';
 import type { Operation } from '../types';
 
@@ -34,17 +34,10 @@ export const description: INodeProperties[] = [
 		default: 'newTask',
 		displayOptions: { show: { operation: ['sendMessage'] } },
 	},
-	{
-		displayName: 'Task',
-		name: 'taskDetails',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		required: true,
-		default: '',
+	taskDetailsField(show('newTask'), {
 		placeholder: 'Search for "wireless keyboard" and list the top 3 results with prices',
 		description: 'What the agent should do next in this session, in plain language',
-		displayOptions: show('newTask'),
-	},
+	}),
 	taskIdField(show('guardrailResponse'), 'The task that is waiting for the answer, e.g. {{ $json.taskId }} from the Guardrail output'),
 	{
 		displayName: 'Response',

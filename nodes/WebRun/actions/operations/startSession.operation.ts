@@ -7,21 +7,21 @@ import { normalizeSession, normalizeTaskResponse } from '../../helpers/normalize
 import { CancelledError } from '../../helpers/sleep';
 import { sendStart } from '../../helpers/startRequest';
 import { followTask, taskResult } from '../../helpers/taskResult';
+import { taskDetailsField } from '../common/fields';
 import { readOptions } from '../common/options';
 import type { Operation } from '../types';
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'First Task',
-		name: 'taskDetails',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '',
-		placeholder: 'Go to amazon.com and sign in',
-		description:
-			'Optional first task for the new session. With a task, the node waits for it like Run Task; without one, it returns the session at once. Send more tasks with Send Message.',
-		displayOptions: { show: { operation: ['startSession'] } },
-	},
+	taskDetailsField(
+		{ show: { operation: ['startSession'] } },
+		{
+			displayName: 'First Task',
+			required: false,
+			placeholder: 'Go to amazon.com and sign in',
+			description:
+				'Optional first task for the new session. With a task, the node waits for it like Run Task; without one, it returns the session at once. Send more tasks with Send Message.',
+		},
+	),
 ];
 
 export const startSession: Operation = {
