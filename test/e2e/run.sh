@@ -138,8 +138,10 @@ for L in "${LINES[@]}"; do
 			}
 			check_text "$SHOTS/line$L-canvas-run-task.png" 'Completed' "canvas shows the Completed output"
 			check_text "$SHOTS/line$L-canvas-run-task.png" 'Guardrail' "canvas shows the Guardrail output"
-			check_text "$SHOTS/line$L-panel-run-task.png" 'Run Task' "the parameter panel shows the operation"
-			check_text "$SHOTS/line$L-panel-guardrail-response.png" 'Guardrail Response' "the Send Message panel shows Guardrail Response"
+			check_text "$SHOTS/line$L-panel-run-task.png" '^Run Task$' "the Run Task panel shows its operation"
+			check_text "$SHOTS/line$L-panel-run-task.png" 'list the top 3 wireless keyboards' "the Run Task panel shows the task"
+			check_text "$SHOTS/line$L-panel-guardrail-response.png" '^Guardrail Response$' "the Send Message panel shows Message Type: Guardrail Response"
+			check_text "$SHOTS/line$L-panel-guardrail-response.png" 'Task ID' "the Guardrail Response panel asks for the Task ID"
 			check_text "$SHOTS/line$L-credential.png" 'API Key' "the credential dialog shows the API Key field"
 			check_text "$SHOTS/line$L-credential.png" 'Connection tested successfully' "the editor's credential test succeeds against the simulator"
 		fi
