@@ -226,6 +226,7 @@ n8n_rest() {
 }
 
 # n8n_screenshot <path> <out.png> [wait_selector] [-- <path> <out.png> [wait_selector]]…
+# Next to each <out>.png it writes <out>.txt: the page text plus the values of its input fields.
 # Signs in through the UI once (headless Debian Chromium + playwright-core from the cache), then
 # screenshots each page at 1440x900. <path>: /workflow/<id> (canvas; default wait: a canvas node)
 # or /workflow/<id>/<node uuid> (node panel open; pass '[data-test-id="ndv"]' as wait_selector).

@@ -38,6 +38,8 @@ T_ALL=$SECONDS
 
 echo "==> install real n8n (cached in ${N8N_E2E_CACHE})"
 INSTALL_ARGS=(); for L in "${LINES[@]}"; do INSTALL_ARGS+=("line$L"); done
+[[ ${#LINES[@]} -gt 1 ]] && INSTALL_ARGS+=(--parallel)
+[[ $UI -eq 1 ]] && INSTALL_ARGS+=(browser)
 bash "$ROOT/scripts/e2e/install-n8n.sh" "${INSTALL_ARGS[@]}" >"$WORK/install.log" 2>&1 || {
 	tail -n 40 "$WORK/install.log"; echo "n8n install failed"; exit 1; }
 if [[ $UI -eq 1 && ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]]; then
