@@ -56,7 +56,19 @@ export class ItemContext implements ErrorContext {
 	 * error for the given phase at once (there is no point in waiting for a moment that is too late).
 	 */
 	async waitOrTimeout(ms: number, phase: 'start' | 'wait', wake?: Promise<unknown>) {
-		if (Date.now() + ms >= this.deadline) throw timeoutError(this, this.waitedSeconds(), phase);
+		if (Date.now() + ms >= this.deadline) {
+			// A wait that may be cut short (the start budget learning a shorter window) is kept up to
+			// the deadline; the timeout is reported only if nothing shortened it.
+			if (!wake) throw timeoutError(this, this.waitedSeconds(), phase);
+			let woken = false;
+			await cancellableSleep(
+				this.remainingMs(),
+				this.signal,
+				wake.then(() => (woken = true)),
+			);
+			if (!woken) throw timeoutError(this, this.waitedSeconds(), phase);
+			return;
+		}
 		await cancellableSleep(ms, this.signal, wake);
 	}
 }

@@ -101,7 +101,7 @@ export async function sendStart(item: ItemContext, path: string, body: IDataObje
 	let unavailable = 0;
 	for (;;) {
 		item.throwIfCancelled();
-		const sentAt = await budget.acquire((ms) => item.waitOrTimeout(ms, 'start'));
+		const sentAt = await budget.acquire((ms, wake) => item.waitOrTimeout(ms, 'start', wake));
 		const remaining = item.remainingMs();
 		if (remaining < 1000) throw timeoutError(item, item.waitedSeconds(), 'start');
 		const freedBefore = budget.freedCount;
@@ -116,7 +116,7 @@ export async function sendStart(item: ItemContext, path: string, body: IDataObje
 			if (response.notSent) throw unreachableError(item, client.origin, response.reason);
 			throw uncertainStartError(item, response.reason);
 		}
-		budget.observe(response.headers, sentAt);
+		budget.observe(response.headers, sentAt, response.statusCode);
 		const { statusCode } = response;
 		if (statusCode >= 200 && statusCode < 300) {
 			if (!response.json) throw uncertainStartError(item, 'the answer was not valid JSON');

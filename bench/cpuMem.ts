@@ -1,0 +1,95 @@
+/**
+ * Part 4, run in its own process (spawned by bench/run.ts with --expose-gc): CPU time per item and
+ * memory of the n8n engine + WebRun node for many short items at Parallel Tasks 10.
+ *
+ * The simulator runs in another child process, so the CPU measured here (process.cpuUsage deltas
+ * around each engine run) is only n8n's engine, its HTTP client and the node. Memory is sampled
+ * every 10 ms (rss, heapUsed) during each run; heapUsed is also read after a forced GC once each run
+ * is over (what the run left behind).
+ *
+ * Prints one JSON line on stdout.
+ */
+import '../test/helpers/env';
+
+import { runWorkflow } from '../test/helpers/engine';
+import { startChildSimulator } from './sim';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const MB = 1024 * 1024;
+
+function fullGc() {
+	if (!gc) return;
+	for (let i = 0; i < 3; i++) gc();
+}
+
+async function main() {
+	const durationMs = Number(process.env.BENCH_SHORT_TASK_MS ?? 5);
+	const sim = await startChildSimulator({
+		generation: 'webrun',
+		rateLimit: false,
+		defaultScript: { durationMs },
+	});
+	const parameters = { operation: 'runTask', taskDetails: '={{ $json.task }}', options: { concurrency: 10 } };
+	const items = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ task: `Short ${tag} task ${i}` }));
+
+	async function measured(n: number, tag: string) {
+		fullGc();
+		const heapBefore = process.memoryUsage().heapUsed;
+		let peakRss = 0;
+		let peakHeap = 0;
+		const sample = () => {
+			const m = process.memoryUsage();
+			peakRss = Math.max(peakRss, m.rss);
+			peakHeap = Math.max(peakHeap, m.heapUsed);
+		};
+		const sampler = setInterval(sample, 10);
+		const simCpu0 = sim.cpuMs();
+		const cpu0 = process.cpuUsage();
+		const t0 = performance.now();
+		const result = await runWorkflow({ baseUrl: sim.url, apiKey: `bench-cpu-${tag}`, parameters, items: items(n, tag) });
+		const wallMs = performance.now() - t0;
+		const cpu = process.cpuUsage(cpu0);
+		const simCpu1 = sim.cpuMs();
+		sample();
+		clearInterval(sampler);
+		if (result.error) throw result.error;
+		const completed = result.completed.length;
+		const outputBytes = Buffer.byteLength(JSON.stringify(result.completed.map((i) => i.json)));
+		const heapAtEnd = process.memoryUsage().heapUsed; // results still referenced
+		fullGc();
+		const heapAfterGc = process.memoryUsage().heapUsed;
+		return {
+			items: n,
+			completed,
+			wallMs: Math.round(wallMs),
+			cpuUserMs: cpu.user / 1000,
+			cpuSystemMs: cpu.system / 1000,
+			cpuMsPerItem: (cpu.user + cpu.system) / 1000 / n,
+			simulatorCpuMsPerItem: simCpu0 !== undefined && simCpu1 !== undefined ? (simCpu1 - simCpu0) / n : null,
+			heapBeforeMB: heapBefore / MB,
+			peakHeapUsedMB: peakHeap / MB,
+			peakRssMB: peakRss / MB,
+			heapAtEndMB: heapAtEnd / MB,
+			heapAfterGcMB: heapAfterGc / MB,
+			outputJsonBytes: outputBytes,
+		};
+	}
+
+	try {
+		await measured(200, 'warmup'); // JIT, sockets, lazy requires
+		const r100 = await measured(100, 'n100');
+		const r1000 = await measured(1000, 'n1000');
+		process.stdout.write(`${JSON.stringify({ shortTaskMs: durationMs, gcAvailable: !!gc, r100, r1000 })}\n`);
+	} finally {
+		await sim.close();
+	}
+}
+
+// n8n-core keeps handles open (as in scripts/demo.ts): leave once done.
+main().then(
+	() => process.exit(0),
+	(error) => {
+		process.stderr.write(`cpuMem: ${error?.stack ?? error}\n`);
+		process.exit(1);
+	},
+);
