@@ -4,13 +4,15 @@
  *
  * The simulator runs in another child process, so the CPU measured here (process.cpuUsage deltas
  * around each engine run) is only n8n's engine, its HTTP client and the node. Memory is sampled
- * every 10 ms (rss, heapUsed) during each run; heapUsed is also read after a forced GC once each run
- * is over (what the run left behind).
+ * every 10 ms (rss, heapUsed) during the CPU runs. A separate run of 1,000 items (not used for CPU)
+ * reads heapUsed after a forced GC when the 100th and the 1,000th answers have arrived (what is
+ * really retained, not garbage waiting for the collector), and once more after the run.
  *
  * Prints one JSON line on stdout.
  */
 import '../test/helpers/env';
 
+import { WebRunClient } from '../nodes/WebRun/transport/client';
 import { runWorkflow } from '../test/helpers/engine';
 import { startChildSimulator } from './sim';
 
@@ -55,9 +57,6 @@ async function main() {
 		if (result.error) throw result.error;
 		const completed = result.completed.length;
 		const outputBytes = Buffer.byteLength(JSON.stringify(result.completed.map((i) => i.json)));
-		const heapAtEnd = process.memoryUsage().heapUsed; // results still referenced
-		fullGc();
-		const heapAfterGc = process.memoryUsage().heapUsed;
 		return {
 			items: n,
 			completed,
@@ -69,17 +68,46 @@ async function main() {
 			heapBeforeMB: heapBefore / MB,
 			peakHeapUsedMB: peakHeap / MB,
 			peakRssMB: peakRss / MB,
-			heapAtEndMB: heapAtEnd / MB,
-			heapAfterGcMB: heapAfterGc / MB,
 			outputJsonBytes: outputBytes,
 		};
+	}
+
+	/** heapUsed after a forced GC once `marks` answers have arrived, and after the run. */
+	async function retained(n: number, marks: number[]) {
+		const snapshots: Record<string, number> = {};
+		let answers = 0;
+		const original = WebRunClient.prototype.request;
+		WebRunClient.prototype.request = async function (this: WebRunClient, ...args: Parameters<typeof original>) {
+			const response = await original.apply(this, args);
+			answers++;
+			if (marks.includes(answers)) {
+				fullGc();
+				snapshots[`after${answers}MB`] = process.memoryUsage().heapUsed / MB;
+			}
+			return response;
+		};
+		try {
+			fullGc();
+			snapshots.beforeMB = process.memoryUsage().heapUsed / MB;
+			const completed = await (async () => {
+				const result = await runWorkflow({ baseUrl: sim.url, apiKey: 'bench-mem', parameters, items: items(n, 'mem') });
+				if (result.error) throw result.error;
+				return result.completed.length;
+			})();
+			fullGc();
+			snapshots.afterRunMB = process.memoryUsage().heapUsed / MB;
+			return { items: n, completed, ...snapshots };
+		} finally {
+			WebRunClient.prototype.request = original;
+		}
 	}
 
 	try {
 		await measured(200, 'warmup'); // JIT, sockets, lazy requires
 		const r100 = await measured(100, 'n100');
 		const r1000 = await measured(1000, 'n1000');
-		process.stdout.write(`${JSON.stringify({ shortTaskMs: durationMs, gcAvailable: !!gc, r100, r1000 })}\n`);
+		const memory = await retained(1000, [100, 1000]);
+		process.stdout.write(`${JSON.stringify({ shortTaskMs: durationMs, gcAvailable: !!gc, r100, r1000, memory })}\n`);
 	} finally {
 		await sim.close();
 	}
