@@ -234,9 +234,8 @@ test('ids are URL-encoded into the poll path', async () => {
 });
 
 test('100 items, mixed outcomes, Continue On Fail, Parallel Tasks 10: each item comes out exactly once, paired with its input', async () => {
-	// A server that allows many starts says so in X-RateLimit-Limit, and the node follows it. (With
-	// the simulator's limiter off there are no headers, and the node keeps to WebRun's documented
-	// 10 starts per minute: 100 items would take 10 minutes.)
+	// A server that allows many starts says so in X-RateLimit-Limit, and the node follows it (the
+	// budget reads the limit from the headers of the first answers).
 	sim.configure({ rateLimit: { limit: 1000, windowMs: 60000 }, inlineWindowMs: 300 });
 	const kinds = ['inline', 'pending', 'guardrail', 'fail'] as const;
 	const scripts: Record<(typeof kinds)[number], IDataObject> = {
