@@ -5,18 +5,14 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { useSimulator } from '../helpers/simulator';
 import type { Simulator } from '../simulator';
-import { startSimulator } from '../simulator';
 import { startSessionDirect, visibleRecorder } from './faults.shared';
 
+const simulator = useSimulator();
 let sim: Simulator;
+beforeEach(() => (sim = simulator()));
 const rec = visibleRecorder();
-
-beforeAll(async () => {
-	sim = await startSimulator({ generation: 'webrun' });
-});
-afterAll(async () => sim.close());
-beforeEach(() => sim.reset());
 
 const newTask: IDataObject = { operation: 'sendMessage', sessionId: 'abc123def456', messageType: 'newTask', taskDetails: 'next task' };
 const reply: IDataObject = {

@@ -7,28 +7,18 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { runTaskParams, useSimulator } from '../helpers/simulator';
 import type { Simulator } from '../simulator';
-import { startSimulator } from '../simulator';
 import { pause, startSessionDirect, visibleRecorder, waitFor } from './faults.shared';
 
+const simulator = useSimulator({ inlineWindowMs: 300 });
 let sim: Simulator;
+beforeEach(() => (sim = simulator()));
 const rec = visibleRecorder();
 const run = rec.run;
 
-beforeAll(async () => {
-	sim = await startSimulator({ generation: 'webrun' });
-});
-afterAll(async () => sim.close());
-beforeEach(() => {
-	sim.reset();
-	sim.configure({ generation: 'webrun', inlineWindowMs: 300, rateLimit: { limit: 10, windowMs: 60000 } });
-});
-
-const runTask = (taskDetails: string, options: IDataObject = {}): IDataObject => ({
-	operation: 'runTask',
-	taskDetails,
-	options: { pollInterval: 1, includeRawResponse: true, ...options },
-});
+const runTask = (taskDetails: string, options: IDataObject = {}) =>
+	runTaskParams(taskDetails, { includeRawResponse: true, ...options });
 
 const polls = () => sim.requests.filter((q) => q.endpoint === 'poll');
 const terminates = () =>

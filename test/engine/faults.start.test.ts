@@ -6,28 +6,18 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { TEST_API_KEY } from '../helpers/engine';
+import { runTaskParams, useSimulator } from '../helpers/simulator';
 import type { Simulator } from '../simulator';
-import { startSimulator } from '../simulator';
 import { simCall, startSessionDirect, visibleRecorder } from './faults.shared';
 
+const simulator = useSimulator();
 let sim: Simulator;
+beforeEach(() => (sim = simulator()));
 const rec = visibleRecorder();
 const run = rec.run;
 
-beforeAll(async () => {
-	sim = await startSimulator({ generation: 'webrun' });
-});
-afterAll(async () => sim.close());
-beforeEach(() => {
-	sim.reset();
-	sim.configure({ generation: 'webrun', inlineWindowMs: 50000, rateLimit: { limit: 10, windowMs: 60000 } });
-});
-
-const runTask = (taskDetails: string, options: IDataObject = {}): IDataObject => ({
-	operation: 'runTask',
-	taskDetails,
-	options: { pollInterval: 1, includeRawResponse: true, ...options },
-});
+const runTask = (taskDetails: string, options: IDataObject = {}) =>
+	runTaskParams(taskDetails, { includeRawResponse: true, ...options });
 
 const runTasks = (options: IDataObject = {}): IDataObject => runTask('={{ $json.q }}', options);
 

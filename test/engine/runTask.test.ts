@@ -3,25 +3,15 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { runTaskParams, useSimulator } from '../helpers/simulator';
 import type { Simulator } from '../simulator';
-import { startSimulator } from '../simulator';
 import { runWorkflow, TEST_API_KEY } from '../helpers/engine';
 
+const simulator = useSimulator();
 let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator({ generation: 'webrun' });
-});
-afterAll(async () => sim.close());
-beforeEach(() => {
-	sim.reset();
-	sim.configure({ generation: 'webrun', inlineWindowMs: 50000, rateLimit: { limit: 10, windowMs: 60000 } });
-});
+beforeEach(() => (sim = simulator()));
 
-const runTask = (taskDetails: string, options: Record<string, unknown> = {}) => ({
-	operation: 'runTask',
-	taskDetails,
-	options: { pollInterval: 1, ...options },
-});
+const runTask = runTaskParams;
 
 describe.each(['webrun', 'enigma'] as const)('Run Task, %s response generation', (generation) => {
 	beforeEach(() => sim.configure({ generation }));

@@ -4,19 +4,13 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { useSimulator } from '../helpers/simulator';
 import type { Simulator } from '../simulator';
-import { startSimulator } from '../simulator';
 import { runWorkflow } from '../helpers/engine';
 
+const simulator = useSimulator();
 let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator({ generation: 'webrun' });
-});
-afterAll(async () => sim.close());
-beforeEach(() => {
-	sim.reset();
-	sim.configure({ inlineWindowMs: 50000 });
-});
+beforeEach(() => (sim = simulator()));
 
 const fast = { pollInterval: 1 };
 

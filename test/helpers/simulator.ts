@@ -1,0 +1,32 @@
+/**
+ * One simulator per test file: started before the file's tests, closed after them, and reset to
+ * the given options before each test. Returns a getter, since the simulator exists only once the
+ * file's beforeAll has run.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Simulator, SimulatorOptions } from '../simulator';
+import { startSimulator } from '../simulator';
+
+export function useSimulator(perTest: Partial<SimulatorOptions> = {}): () => Simulator {
+	let sim: Simulator | undefined;
+	beforeAll(async () => {
+		sim = await startSimulator({ generation: 'webrun' });
+	});
+	afterAll(async () => sim?.close());
+	beforeEach(() => {
+		sim?.reset();
+		sim?.configure({ generation: 'webrun', inlineWindowMs: 50000, rateLimit: { limit: 10, windowMs: 60000 }, ...perTest });
+	});
+	return () => {
+		if (!sim) throw new Error('the simulator is not started yet');
+		return sim;
+	};
+}
+
+/** Run Task parameters with a 1 s poll interval (the shortest allowed), for fast tests. */
+export const runTaskParams = (taskDetails: string, options: IDataObject = {}): IDataObject => ({
+	operation: 'runTask',
+	taskDetails,
+	options: { pollInterval: 1, ...options },
+});
