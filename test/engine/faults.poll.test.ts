@@ -7,9 +7,9 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { runTaskParams, useSimulator } from '../helpers/simulator';
+import { useSimulator } from '../helpers/simulator';
 import type { Simulator } from '../simulator';
-import { pause, startSessionDirect, visibleRecorder, waitFor } from './faults.shared';
+import { pause, runTaskRaw, startSessionDirect, visibleRecorder, waitFor } from './faults.shared';
 
 const simulator = useSimulator({ inlineWindowMs: 300 });
 let sim: Simulator;
@@ -17,8 +17,7 @@ beforeEach(() => (sim = simulator()));
 const rec = visibleRecorder();
 const run = rec.run;
 
-const runTask = (taskDetails: string, options: IDataObject = {}) =>
-	runTaskParams(taskDetails, { includeRawResponse: true, ...options });
+const runTask = runTaskRaw;
 
 const polls = () => sim.requests.filter((q) => q.endpoint === 'poll');
 const terminates = () =>

@@ -6,6 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { RunOptions, RunResult } from '../helpers/engine';
+import { runTaskParams } from '../helpers/simulator';
 import { everythingVisible, runWorkflow, TEST_API_KEY } from '../helpers/engine';
 import type { Simulator } from '../simulator';
 
@@ -65,3 +66,7 @@ export async function waitFor(predicate: () => boolean, ms: number, step = 25): 
 export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export type { RunResult };
+
+/** Run Task parameters for the fault tests: 1 s polls and the raw answer kept (for the key scan). */
+export const runTaskRaw = (taskDetails: string, options: IDataObject = {}) =>
+	runTaskParams(taskDetails, { includeRawResponse: true, ...options });

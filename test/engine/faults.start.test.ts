@@ -6,9 +6,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { TEST_API_KEY } from '../helpers/engine';
-import { runTaskParams, useSimulator } from '../helpers/simulator';
+import { useSimulator } from '../helpers/simulator';
 import type { Simulator } from '../simulator';
-import { simCall, startSessionDirect, visibleRecorder } from './faults.shared';
+import { runTaskRaw, simCall, startSessionDirect, visibleRecorder } from './faults.shared';
 
 const simulator = useSimulator();
 let sim: Simulator;
@@ -16,8 +16,7 @@ beforeEach(() => (sim = simulator()));
 const rec = visibleRecorder();
 const run = rec.run;
 
-const runTask = (taskDetails: string, options: IDataObject = {}) =>
-	runTaskParams(taskDetails, { includeRawResponse: true, ...options });
+const runTask = runTaskRaw;
 
 const runTasks = (options: IDataObject = {}): IDataObject => runTask('={{ $json.q }}', options);
 

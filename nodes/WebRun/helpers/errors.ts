@@ -41,7 +41,8 @@ export function inputError(node: INode, itemIndex: number, message: string, desc
 	return new NodeOperationError(node, message, { itemIndex, description });
 }
 
-function serverMessage(body: unknown): string | undefined {
+/** The human text of a WebRun error body, whichever envelope it uses. */
+export function serverMessage(body: unknown): string | undefined {
 	if (typeof body === 'string') return body.trim().slice(0, 300) || undefined;
 	if (typeof body !== 'object' || body === null) return undefined;
 	const b = body as IDataObject;
@@ -54,7 +55,8 @@ function serverMessage(body: unknown): string | undefined {
 	return undefined;
 }
 
-function serverCode(body: unknown): string | undefined {
+/** The error code of a WebRun error body (`code` or `error.code`). */
+export function serverCode(body: unknown): string | undefined {
 	if (typeof body !== 'object' || body === null) return undefined;
 	const b = body as IDataObject;
 	if (typeof b.code === 'string') return b.code;

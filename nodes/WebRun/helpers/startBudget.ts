@@ -62,6 +62,11 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 	return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
+/** The Retry-After header of an answer, in milliseconds from now. */
+export function retryAfterMs(headers: Record<string, unknown> | undefined, now: number): number | undefined {
+	return parseRetryAfter(header(headers, 'retry-after'), now);
+}
+
 /** X-RateLimit-Reset is Unix seconds; returns epoch milliseconds. */
 export function parseReset(value: string | undefined): number | undefined {
 	if (value === undefined) return undefined;

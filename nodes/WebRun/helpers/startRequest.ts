@@ -5,6 +5,8 @@ import { isTransportFailure, START_REQUEST_TIMEOUT_MS } from '../transport/clien
 import { terminateSession } from './cleanup';
 import {
 	httpError,
+	serverCode,
+	serverMessage,
 	sessionLimitError,
 	timeoutError,
 	uncertainStartError,
@@ -13,33 +15,16 @@ import {
 import type { ItemContext } from './itemContext';
 import { normalizeSession, normalizeTaskResponse } from './normalize';
 import { CancelledError, cancellableSleep } from './sleep';
-import { parseReset, parseRetryAfter } from './startBudget';
+import { parseReset, retryAfterMs } from './startBudget';
 
 /** Starting requests wait at most this long on one 429 when the server names no time. */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
 const MAX_UNAVAILABLE_BACKOFF_MS = 30_000;
 
-function bodyCode(body: unknown): string | undefined {
-	if (typeof body !== 'object' || body === null) return undefined;
-	const b = body as IDataObject;
-	if (typeof b.code === 'string') return b.code;
-	if (typeof b.error === 'object' && b.error && typeof (b.error as IDataObject).code === 'string') {
-		return (b.error as IDataObject).code as string;
-	}
-	return undefined;
-}
-
-function bodyText(body: unknown): string | undefined {
-	if (typeof body !== 'object' || body === null) return undefined;
-	const b = body as IDataObject;
-	if (typeof b.error === 'string') return b.error;
-	return typeof b.message === 'string' ? b.message : undefined;
-}
-
 function isSessionLimit(body: unknown): boolean {
 	return (
-		bodyCode(body) === 'SESSION_LIMIT_REACHED' ||
-		/maximum concurrent sessions/i.test(bodyText(body) ?? '')
+		serverCode(body) === 'SESSION_LIMIT_REACHED' ||
+		/maximum concurrent sessions/i.test(serverMessage(body) ?? '')
 	);
 }
 
@@ -126,18 +111,18 @@ export async function sendStart(item: ItemContext, path: string, body: IDataObje
 		if (isSessionLimit(response.body)) {
 			// A session of this execution ended while the request was on its way: try again now.
 			if (budget.freedCount !== freedBefore) continue;
-			if (budget.ownSessions === 0) throw sessionLimitError(item, bodyText(response.body));
+			if (budget.ownSessions === 0) throw sessionLimitError(item, serverMessage(response.body));
 			// Wait until one of this execution's tasks ends (or the item's deadline). Its sessions
 			// include starting requests still held for their inline window.
 			await cancellableSleep(item.remainingMs(), item.signal, budget.nextTaskEnd());
-			if (item.remainingMs() <= 0) throw sessionLimitError(item, bodyText(response.body));
+			if (item.remainingMs() <= 0) throw sessionLimitError(item, serverMessage(response.body));
 			continue;
 		}
 		if (statusCode === 429) {
 			const now = Date.now();
 			const resetAt = parseReset(response.headers['x-ratelimit-reset'] as string | undefined);
 			const retryMs =
-				parseRetryAfter(response.headers['retry-after'] as string | undefined, now) ??
+				retryAfterMs(response.headers, now) ??
 				(resetAt !== undefined ? Math.max(0, resetAt - now) : DEFAULT_RETRY_AFTER_MS);
 			budget.rateLimited(retryMs);
 			if (now + retryMs >= item.deadline) {
@@ -146,7 +131,7 @@ export async function sendStart(item: ItemContext, path: string, body: IDataObje
 			continue;
 		}
 		if (statusCode === 503) {
-			const retryMs = parseRetryAfter(response.headers['retry-after'] as string | undefined, Date.now());
+			const retryMs = retryAfterMs(response.headers, Date.now());
 			const backoff = retryMs ?? Math.min(MAX_UNAVAILABLE_BACKOFF_MS, 2000 * 2 ** unavailable);
 			unavailable++;
 			await item.waitOrTimeout(backoff, 'start');

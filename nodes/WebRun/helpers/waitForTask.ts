@@ -5,7 +5,7 @@ import type { ItemContext } from './itemContext';
 import type { NormalizedTask } from './normalize';
 import { normalizeTaskResponse } from './normalize';
 import { CancelledError, cancellableSleep } from './sleep';
-import { parseRetryAfter } from './startBudget';
+import { retryAfterMs } from './startBudget';
 
 /** Transient poll failures back off up to this long between polls. */
 const MAX_BACKOFF_MS = 30_000;
@@ -77,7 +77,7 @@ export async function waitForTask(item: ItemContext, options: WaitOptions): Prom
 			continue;
 		}
 		if (res.statusCode === 429) {
-			const retryMs = parseRetryAfter(res.headers['retry-after'] as string | undefined, Date.now());
+			const retryMs = retryAfterMs(res.headers, Date.now());
 			nextPollAt = Date.now() + Math.max(settings.pollIntervalMs, retryMs ?? 5000);
 			continue;
 		}
