@@ -11,10 +11,16 @@ import { optionsProperty } from './actions/common/options';
 import { operations, router } from './actions/router';
 
 /**
- * Outputs per operation: the waiting operations have "Completed" and "Guardrail"; Control Session
- * has one. Evaluated by n8n from the parameters (no imports or closures allowed in it).
+ * Outputs per operation, from each operation's `outputs`: the waiting operations have "Completed"
+ * and "Guardrail", the others one. n8n evaluates this expression from the parameters, so it is
+ * plain text (no imports or closures in it).
  */
-const OUTPUTS = `={{ $parameter["operation"] === "controlSession" ? [{ "type": "main" }] : [{ "type": "main", "displayName": "Completed" }, { "type": "main", "displayName": "Guardrail" }] }}`;
+const ONE_OUTPUT = JSON.stringify(
+	Object.entries(operations)
+		.filter(([, operation]) => operation.outputs === 1)
+		.map(([name]) => name),
+);
+const OUTPUTS: `={{${string}}}` = `={{ ${ONE_OUTPUT}.includes($parameter["operation"]) ? [{ "type": "main" }] : [{ "type": "main", "displayName": "Completed" }, { "type": "main", "displayName": "Guardrail" }] }}`;
 
 export class WebRun implements INodeType {
 	description: INodeTypeDescription = {

@@ -1,10 +1,11 @@
 /**
  * One simulator per test file: started before the file's tests, closed after them, and reset to
- * the given options before each test. Returns a getter, since the simulator exists only once the
+ * the given options before each test (the node's shared account state is forgotten with it). Returns a getter, since the simulator exists only once the
  * file's beforeAll has run.
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { forgetAccounts } from '../../nodes/WebRun/account/registry';
 import type { Simulator, SimulatorOptions } from '../simulator';
 import { startSimulator } from '../simulator';
 
@@ -15,6 +16,8 @@ export function useSimulator(perTest: Partial<SimulatorOptions> = {}): () => Sim
 	});
 	afterAll(async () => sim?.close());
 	beforeEach(() => {
+		// A reset simulator forgets its rate-limit window; so does the node's per-process account.
+		forgetAccounts();
 		sim?.reset();
 		sim?.configure({ generation: 'webrun', inlineWindowMs: 50000, rateLimit: { limit: 10, windowMs: 60000 }, ...perTest });
 	});

@@ -1,16 +1,20 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { WebRunError } from '../helpers/errors';
-import { runPool } from '../helpers/pool';
-import { CancelledError } from '../helpers/sleep';
+import { openAccount } from '../account/registry';
+import type { WebRunError } from '../errors';
+import { CancelledError } from '../sleep';
+import { ItemContext } from '../task/context';
+import type { ItemResult } from '../task/result';
 import { WebRunClient } from '../transport/client';
+import { readConcurrency } from './common/options';
 import { controlSession } from './operations/controlSession.operation';
 import { getTask } from './operations/getTask.operation';
 import { runTask } from './operations/runTask.operation';
 import { sendMessage } from './operations/sendMessage.operation';
 import { startSession } from './operations/startSession.operation';
-import type { ItemResult, Operation, OperationName, PreparedItem } from './types';
+import { runPool } from './pool';
+import type { Operation, OperationName, PreparedItem } from './types';
 
 export const operations: Record<OperationName, Operation> = {
 	runTask,
@@ -90,6 +94,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not known`, { itemIndex: 0 });
 	}
 	const continueOnFail = this.continueOnFail();
+	const concurrency = readConcurrency(this);
 	const outcomes: Outcome[] = new Array(items.length);
 	const prepared: Array<PreparedItem | undefined> = new Array(items.length);
 
@@ -115,15 +120,21 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			});
 		}
 		const runClient = client;
-		const concurrency = prepared[runnable[0]]?.concurrency ?? 1;
-		await runPool(runnable, concurrency, async (i, stop) => {
-			try {
-				outcomes[i] = { result: await (prepared[i] as PreparedItem).run(runClient) };
-			} catch (error) {
-				outcomes[i] = { error: asNodeError(this, error, i) };
-				if (!continueOnFail || error instanceof CancelledError) stop();
-			}
-		});
+		const { account, release } = openAccount(client.accountId);
+		try {
+			await runPool(runnable, concurrency, async (i, stop) => {
+				const { settings, run } = prepared[i] as PreparedItem;
+				const item = new ItemContext(runClient, account, operation.label, i, settings);
+				try {
+					outcomes[i] = { result: await run(item) };
+				} catch (error) {
+					outcomes[i] = { error: asNodeError(this, error, i) };
+					if (!continueOnFail || error instanceof CancelledError) stop();
+				}
+			});
+		} finally {
+			release();
+		}
 	}
 
 	if (client) {
@@ -152,5 +163,5 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (outcome.result.output === 1 && !toolMode) guardrail.push(out);
 		else completed.push(out);
 	});
-	return operationName === 'controlSession' ? [completed] : [completed, guardrail];
+	return operation.outputs === 1 ? [completed] : [completed, guardrail];
 }

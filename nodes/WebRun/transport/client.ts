@@ -6,15 +6,9 @@ import type {
 	INode,
 } from 'n8n-workflow';
 
-import { StartBudget } from '../helpers/startBudget';
+import { createHash } from 'crypto';
 
-export const CREDENTIAL_TYPE = 'webRunApi';
-export const DEFAULT_BASE_URL = 'https://connect.webrun.ai';
-
-/** The inline window of starting requests is 50 s: their HTTP timeout must be longer. */
-export const START_REQUEST_TIMEOUT_MS = 70_000;
-/** A poll should answer at once; a slow one is abandoned and retried. */
-export const POLL_REQUEST_TIMEOUT_MS = 30_000;
+import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from '../constants';
 
 export interface ApiResponse {
 	statusCode: number;
@@ -27,8 +21,6 @@ export interface ApiResponse {
 
 /** A request that did not get an HTTP answer. */
 export interface TransportFailure {
-	/** Node.js / axios error code, e.g. ECONNRESET, ECONNREFUSED, ECONNABORTED. */
-	code?: string;
 	/** True when the request certainly never reached the server. */
 	notSent: boolean;
 	/** True when the execution was cancelled. */
@@ -105,12 +97,12 @@ function parseBody(raw: unknown): { body: unknown; json: boolean } {
  * only. It never throws for HTTP status codes: callers decide what a status means.
  */
 export class WebRunClient {
-	readonly budget = new StartBudget();
-
 	private constructor(
 		private readonly ctx: IExecuteFunctions,
 		readonly baseUrl: string,
 		readonly origin: string,
+		/** Names the account (base URL + API key) without holding the key: a SHA-256 hash. */
+		readonly accountId: string,
 		private readonly secrets: string[],
 	) {}
 
@@ -127,7 +119,8 @@ export class WebRunClient {
 		}
 		const baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 		const key = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
-		return new WebRunClient(ctx, baseUrl, url.origin, key.length >= 4 ? [key] : []);
+		const accountId = createHash('sha256').update(`${baseUrl}\n${key}`).digest('hex');
+		return new WebRunClient(ctx, baseUrl, url.origin, accountId, key.length >= 4 ? [key] : []);
 	}
 
 	get node(): INode {
@@ -209,7 +202,6 @@ export class WebRunClient {
 			const message = cause?.message ?? (error as Error).message;
 			const cancelled = !options.ignoreCancel && (this.signal?.aborted ?? false);
 			return {
-				code,
 				notSent: code !== undefined && NOT_SENT_CODES.has(code),
 				cancelled,
 				reason: describeFailure(code, message),

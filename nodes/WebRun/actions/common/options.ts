@@ -1,7 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { inputError } from '../../helpers/errors';
-import type { WaitSettings } from '../../helpers/itemContext';
+import {
+	DEFAULT_POLL_INTERVAL_S,
+	DEFAULT_TIMEOUT_S,
+	MAX_CONCURRENCY,
+	MAX_DURATION_MS,
+	MAX_TOKENS,
+	MIN_DURATION_MS,
+	MIN_POLL_INTERVAL_S,
+} from '../../constants';
+import { inputError } from '../../errors';
+import type { WaitSettings } from '../../task/context';
+import type { SessionSpec, TaskSpec } from '../../transport/requests';
 
 /** Operations whose task parameters (URL, limits, domains) apply. */
 const TASK_OPERATIONS = ['runTask', 'startSession', 'sendMessage'];
@@ -13,13 +23,6 @@ const taskOnly = {
 	hide: { '/messageType': ['guardrailResponse'] },
 };
 const waitingOnly = { show: { '/operation': WAITING_OPERATIONS } };
-
-export const MAX_DURATION_MS = 300_000;
-export const MIN_DURATION_MS = 1_000;
-export const MAX_TOKENS = 100_000;
-export const MAX_CONCURRENCY = 10;
-export const DEFAULT_POLL_INTERVAL_S = 2;
-export const DEFAULT_TIMEOUT_S = 600;
 
 /** The one "Options" collection, shared by every operation (each option shows where it applies). */
 export const optionsProperty: INodeProperties = {
@@ -88,7 +91,7 @@ export const optionsProperty: INodeProperties = {
 			default: 1,
 			typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
 			description:
-				'How many input items run at the same time (1 to 10). Output order still follows input order. Keep it at or below the concurrent sessions your WebRun plan allows (Free: 2).',
+				'How many input items run at the same time (1 to 10), read once per run from the first item. Output order still follows input order. Keep it at or below the concurrent sessions your WebRun plan allows (Free: 2).',
 			displayOptions: waitingOnly,
 		},
 		{
@@ -96,7 +99,7 @@ export const optionsProperty: INodeProperties = {
 			name: 'pollInterval',
 			type: 'number',
 			default: DEFAULT_POLL_INTERVAL_S,
-			typeOptions: { minValue: 1, numberPrecision: 1 },
+			typeOptions: { minValue: MIN_POLL_INTERVAL_S, numberPrecision: 1 },
 			description: 'How often to ask WebRun whether a running task is done (at least 1 second; WebRun recommends 2)',
 			displayOptions: waitingOnly,
 		},
@@ -135,10 +138,10 @@ export const optionsProperty: INodeProperties = {
 };
 
 export interface ReadOptions {
-	/** The request fields (flat form of the docs). */
-	taskFields: IDataObject;
+	/** The task settings of the options (the task text is added by the operation). */
+	task: Omit<TaskSpec, 'prompt'>;
+	session: SessionSpec;
 	settings: WaitSettings;
-	concurrency: number;
 	includeRawResponse: boolean;
 }
 
@@ -173,7 +176,8 @@ export function parseDomain(entry: string): string | undefined {
 export function readOptions(ctx: IExecuteFunctions, itemIndex: number, operation: string): ReadOptions {
 	const node = ctx.getNode();
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const taskFields: IDataObject = {};
+	const task: Omit<TaskSpec, 'prompt'> = {};
+	const session: SessionSpec = {};
 	const fail = (message: string, description?: string) => inputError(node, itemIndex, message, description);
 	const applies = (...ops: string[]) => ops.includes(operation);
 
@@ -189,7 +193,7 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number, operation
 			if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
 				throw fail(`Starting URL is not a valid web address: "${raw}"`, 'Use a full URL such as https://www.example.com');
 			}
-			taskFields.startingUrl = url.toString();
+			task.startingUrl = url.toString();
 		}
 		if (options.maxDuration !== undefined) {
 			const value = toNumber(options.maxDuration);
@@ -198,7 +202,7 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number, operation
 					`Max Duration must be a whole number of milliseconds between ${MIN_DURATION_MS} and ${MAX_DURATION_MS} (got ${String(options.maxDuration)})`,
 				);
 			}
-			taskFields.maxDuration = value;
+			task.maxDuration = value;
 		}
 		for (const [name, label] of [
 			['maxInputTokens', 'Max Input Tokens'],
@@ -209,7 +213,7 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number, operation
 			if (!isInteger(value) || value < 1 || value > MAX_TOKENS) {
 				throw fail(`${label} must be a whole number between 1 and ${MAX_TOKENS} (got ${String(options[name])})`);
 			}
-			taskFields[name] = value;
+			task[name] = value;
 		}
 		if (options.avoidDomains !== undefined) {
 			const entries = Array.isArray(options.avoidDomains)
@@ -224,35 +228,48 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number, operation
 				}
 				domains.push(domain);
 			}
-			if (domains.length) taskFields.avoidDomains = domains;
+			if (domains.length) task.avoidDomains = domains;
 		}
 		if (options.terminateOnCompletion !== undefined && applies('startSession', 'sendMessage')) {
-			taskFields.terminateOnCompletion = options.terminateOnCompletion === true;
+			task.terminateOnCompletion = options.terminateOnCompletion === true;
 		}
 		if (options.mode !== undefined && applies('runTask', 'startSession')) {
-			taskFields.mode = String(options.mode || 'default');
+			session.mode = String(options.mode || 'default');
 		}
 	}
 
 	const pollInterval = options.pollInterval === undefined ? DEFAULT_POLL_INTERVAL_S : toNumber(options.pollInterval);
-	if (!Number.isFinite(pollInterval) || pollInterval < 1) {
+	if (!Number.isFinite(pollInterval) || pollInterval < MIN_POLL_INTERVAL_S) {
 		throw fail(`Poll Interval must be at least 1 second (got ${String(options.pollInterval)})`, 'WebRun recommends polling every 2 to 3 seconds.');
 	}
 	const timeout = options.timeout === undefined ? DEFAULT_TIMEOUT_S : toNumber(options.timeout);
 	if (!Number.isFinite(timeout) || timeout <= 0) {
 		throw fail(`Timeout must be a positive number of seconds (got ${String(options.timeout)})`);
 	}
-	const concurrency = options.concurrency === undefined ? 1 : toNumber(options.concurrency);
-	if (!isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-		throw fail(`Parallel Tasks must be a whole number from 1 to ${MAX_CONCURRENCY} (got ${String(options.concurrency)})`);
-	}
 
 	return {
-		taskFields,
+		task,
+		session,
 		settings: { pollIntervalMs: Math.round(pollInterval * 1000), timeoutMs: Math.round(timeout * 1000) },
-		concurrency,
 		includeRawResponse: options.includeRawResponse === true,
 	};
+}
+
+/**
+ * "Parallel Tasks" is a setting of the node run, not of an item: read once, from the first item,
+ * and validated once (an expression that differs per item cannot change it).
+ */
+export function readConcurrency(ctx: IExecuteFunctions): number {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const concurrency = options.concurrency === undefined ? 1 : toNumber(options.concurrency);
+	if (!isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+		throw inputError(
+			ctx.getNode(),
+			0,
+			`Parallel Tasks must be a whole number from 1 to ${MAX_CONCURRENCY} (got ${String(options.concurrency)})`,
+		);
+	}
+	return concurrency;
 }
 
 /** Reads a required, non-empty text parameter. */

@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { inputError } from '../../helpers/errors';
-import { ItemContext } from '../../helpers/itemContext';
-import { sendStart } from '../../helpers/startRequest';
+import { inputError } from '../../errors';
+import { itemResult } from '../../task/result';
+import { sendStart } from '../../task/start';
+import { stateBody } from '../../transport/requests';
 import { sessionIdField } from '../common/fields';
 import { readId, readOptions } from '../common/options';
 import type { Operation } from '../types';
@@ -28,6 +29,8 @@ export const description: INodeProperties[] = [
 const ACTIONS = ['pause', 'resume', 'stop', 'terminate'];
 
 export const controlSession: Operation = {
+	label: 'Control Session',
+	outputs: 1,
 	description,
 	prepare(this: IExecuteFunctions, itemIndex: number) {
 		const sessionId = readId(this, 'sessionId', itemIndex);
@@ -37,24 +40,14 @@ export const controlSession: Operation = {
 		}
 		const { settings, includeRawResponse } = readOptions(this, itemIndex, 'controlSession');
 		return {
-			concurrency: 1,
-			run: async (client) => {
-				const item = new ItemContext(client, 'Control Session', itemIndex, settings);
+			settings,
+			run: async (item) => {
 				item.sessionId = sessionId;
-				const response = await sendStart(item, '/start/send-message', {
-					sessionId,
-					message: { actionType: 'state', newState: action },
-				});
+				const response = await sendStart(item, '/start/send-message', stateBody(sessionId, action));
 				const body = (response.body ?? {}) as IDataObject;
-				const json: IDataObject = {
-					sessionId,
-					action,
-					success: body.success !== false,
-					message: typeof body.message === 'string' ? body.message : undefined,
-				};
-				if (json.message === undefined) delete json.message;
-				if (includeRawResponse) json.raw = body;
-				return { output: 0, json: client.redact(json) };
+				const json: IDataObject = { sessionId, action, success: body.success !== false };
+				if (typeof body.message === 'string') json.message = body.message;
+				return itemResult(item, json, includeRawResponse);
 			},
 		};
 	},

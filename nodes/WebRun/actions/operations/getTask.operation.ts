@@ -1,8 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { ItemContext } from '../../helpers/itemContext';
-import { taskResult } from '../../helpers/taskResult';
-import { waitForTask } from '../../helpers/waitForTask';
+import { taskResult } from '../../task/result';
+import { waitForTask } from '../../task/wait';
 import { sessionIdField, taskIdField } from '../common/fields';
 import { readId, readOptions } from '../common/options';
 import type { Operation } from '../types';
@@ -22,16 +21,17 @@ export const description: INodeProperties[] = [
 ];
 
 export const getTask: Operation = {
+	label: 'Get Task',
+	outputs: 2,
 	description,
 	prepare(this: IExecuteFunctions, itemIndex: number) {
 		const sessionId = readId(this, 'sessionId', itemIndex);
 		const taskId = readId(this, 'taskId', itemIndex);
 		const waitForCompletion = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
-		const { settings, concurrency, includeRawResponse } = readOptions(this, itemIndex, 'getTask');
+		const { settings, includeRawResponse } = readOptions(this, itemIndex, 'getTask');
 		return {
-			concurrency,
-			run: async (client) => {
-				const item = new ItemContext(client, 'Get Task', itemIndex, settings);
+			settings,
+			run: async (item) => {
 				const task = await waitForTask(item, {
 					sessionId,
 					taskId,

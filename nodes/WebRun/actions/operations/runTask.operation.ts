@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { ItemContext } from '../../helpers/itemContext';
-import { CancelledError } from '../../helpers/sleep';
-import { sendStart } from '../../helpers/startRequest';
-import { followTask, taskResult } from '../../helpers/taskResult';
-import { terminateSession } from '../../helpers/cleanup';
+import { followTask } from '../../task/follow';
+import { taskResult } from '../../task/result';
+import { sendStart } from '../../task/start';
+import { terminateOnCancel } from '../../task/stop';
+import { runTaskBody } from '../../transport/requests';
 import { taskDetailsField } from '../common/fields';
 import { readOptions, readText } from '../common/options';
 import type { Operation } from '../types';
@@ -21,28 +21,21 @@ export const description: INodeProperties[] = [
 ];
 
 export const runTask: Operation = {
+	label: 'Run Task',
+	outputs: 2,
 	description,
 	prepare(this: IExecuteFunctions, itemIndex: number) {
-		const taskDetails = readText(this, 'taskDetails', 'Task', itemIndex);
-		const { taskFields, settings, concurrency, includeRawResponse } = readOptions(this, itemIndex, 'runTask');
+		const prompt = readText(this, 'taskDetails', 'Task', itemIndex);
+		const { task, session, settings, includeRawResponse } = readOptions(this, itemIndex, 'runTask');
+		const body = runTaskBody({ prompt, ...task }, session);
 		return {
-			concurrency,
-			run: async (client) => {
-				const item = new ItemContext(client, 'Run Task', itemIndex, settings);
-				let failure: unknown;
-				try {
-					const response = await sendStart(item, '/start/run-task', { taskDetails, ...taskFields });
-					const task = await followTask(item, response.body);
-					return taskResult(item, task, includeRawResponse);
-				} catch (error) {
-					failure = error;
-				}
-				// The session was created by this node: stop it so the user stops paying.
-				if (failure instanceof CancelledError && item.sessionId) await terminateSession(client, item.sessionId);
-				// Passed on unchanged (already a NodeApiError/NodeOperationError, or the CancelledError the
-				// router looks for); thrown after the catch block so it is not a raw re-throw.
-				throw failure;
-			},
+			settings,
+			// The session is the node's own: stopped with the execution.
+			run: async (item) =>
+				await terminateOnCancel(item, async () => {
+					const response = await sendStart(item, '/start/run-task', body);
+					return taskResult(item, await followTask(item, response.body), includeRawResponse);
+				}),
 		};
 	},
 };

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { ItemContext } from '../../helpers/itemContext';
-import { sendStart } from '../../helpers/startRequest';
-import { followTask, taskResult } from '../../helpers/taskResult';
-import { waitForTask } from '../../helpers/waitForTask';
+import { followRunning, followTask } from '../../task/follow';
+import { taskResult } from '../../task/result';
+import { sendStart } from '../../task/start';
+import { guardrailReplyBody, newTaskBody } from '../../transport/requests';
 import { sessionIdField, taskDetailsField, taskIdField } from '../common/fields';
 import { readId, readOptions, readText } from '../common/options';
 import type { Operation } from '../types';
@@ -53,49 +53,38 @@ export const description: INodeProperties[] = [
 ];
 
 export const sendMessage: Operation = {
+	label: 'Send Message',
+	outputs: 2,
 	description,
 	prepare(this: IExecuteFunctions, itemIndex: number) {
 		const sessionId = readId(this, 'sessionId', itemIndex);
 		const messageType = this.getNodeParameter('messageType', itemIndex, 'newTask') as string;
-		const { taskFields, settings, concurrency, includeRawResponse } = readOptions(this, itemIndex, 'sendMessage');
+		const { task, settings, includeRawResponse } = readOptions(this, itemIndex, 'sendMessage');
 
 		if (messageType === 'guardrailResponse') {
 			const taskId = readId(this, 'taskId', itemIndex);
 			const answer = readText(this, 'guardrailResponse', 'Response', itemIndex);
 			return {
-				concurrency,
-				run: async (client) => {
-					const item = new ItemContext(client, 'Send Message', itemIndex, settings);
+				settings,
+				run: async (item) => {
 					item.sessionId = sessionId;
 					item.taskId = taskId;
-					await sendStart(item, '/start/send-message', {
-						sessionId,
-						message: { actionType: 'guardrail', taskDetails: answer, newState: 'resume' },
-					});
-					const budget = client.budget;
-					budget.taskStarted();
-					try {
-						const task = await waitForTask(item, { sessionId, taskId });
-						return taskResult(item, task, includeRawResponse);
-					} finally {
-						budget.taskEnded();
-					}
+					await sendStart(item, '/start/send-message', guardrailReplyBody(sessionId, answer));
+					// The same task resumes: wait for it again.
+					const result = await followRunning(item, { sessionId, taskId });
+					return taskResult(item, result, includeRawResponse);
 				},
 			};
 		}
 
-		const taskDetails = readText(this, 'taskDetails', 'Task', itemIndex);
+		const prompt = readText(this, 'taskDetails', 'Task', itemIndex);
+		const body = newTaskBody(sessionId, { prompt, ...task });
 		return {
-			concurrency,
-			run: async (client) => {
-				const item = new ItemContext(client, 'Send Message', itemIndex, settings);
+			settings,
+			run: async (item) => {
 				item.sessionId = sessionId;
-				const response = await sendStart(item, '/start/send-message', {
-					sessionId,
-					message: { actionType: 'newTask', newState: 'start', taskDetails, ...taskFields },
-				});
-				const task = await followTask(item, response.body);
-				return taskResult(item, task, includeRawResponse);
+				const response = await sendStart(item, '/start/send-message', body);
+				return taskResult(item, await followTask(item, response.body), includeRawResponse);
 			},
 		};
 	},

@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { terminateSession } from '../../helpers/cleanup';
-import { unexpectedResponseError } from '../../helpers/errors';
-import { ItemContext } from '../../helpers/itemContext';
-import { normalizeSession, normalizeTaskResponse } from '../../helpers/normalize';
-import { CancelledError } from '../../helpers/sleep';
-import { sendStart } from '../../helpers/startRequest';
-import { followTask, taskResult } from '../../helpers/taskResult';
+import { unexpectedResponseError } from '../../errors';
+import { followTask } from '../../task/follow';
+import { normalizeSession, normalizeTaskResponse } from '../../task/read';
+import { itemResult, taskResult } from '../../task/result';
+import { sendStart } from '../../task/start';
+import { terminateOnCancel } from '../../task/stop';
+import { startSessionBody } from '../../transport/requests';
 import { taskDetailsField } from '../common/fields';
 import { readOptions } from '../common/options';
 import type { Operation } from '../types';
@@ -25,48 +25,34 @@ export const description: INodeProperties[] = [
 ];
 
 export const startSession: Operation = {
+	label: 'Start Session',
+	outputs: 2,
 	description,
 	prepare(this: IExecuteFunctions, itemIndex: number) {
-		const taskDetails = String(this.getNodeParameter('taskDetails', itemIndex, '') ?? '').trim();
-		const { taskFields, settings, concurrency, includeRawResponse } = readOptions(this, itemIndex, 'startSession');
+		const prompt = String(this.getNodeParameter('taskDetails', itemIndex, '') ?? '').trim();
+		const { task, session, settings, includeRawResponse } = readOptions(this, itemIndex, 'startSession');
+		const body = startSessionBody(prompt ? { prompt, ...task } : undefined, session);
 		return {
-			concurrency,
-			run: async (client) => {
-				const item = new ItemContext(client, 'Start Session', itemIndex, settings);
-				const body: IDataObject = { ...taskFields };
-				if (taskDetails) body.taskDetails = taskDetails;
+			settings,
+			run: async (item) => {
 				const response = await sendStart(item, '/start/start-session', body);
-				const session = normalizeSession(response.body);
-				if (!session.sessionId) throw unexpectedResponseError(item, 'the answer has no session ID');
-				item.sessionId = session.sessionId;
-				const { sessionId, taskId, ...sessionFields } = session;
-				const extra: IDataObject = { ...sessionFields };
-
-				if (!taskDetails) {
-					const json: IDataObject = { status: 'started', sessionId, ...extra };
-					if (includeRawResponse) json.raw = response.body as IDataObject;
-					return { output: 0, json: client.redact(json) };
-				}
-
+				const { sessionId, taskId, ...sessionFields } = normalizeSession(response.body);
+				if (!sessionId) throw unexpectedResponseError(item, 'the answer has no session ID');
+				item.sessionId = sessionId;
 				const first = normalizeTaskResponse(response.body);
-				if (!taskId && first.state !== 'completed' && first.state !== 'guardrail') {
-					// WebRun documents no task ID for a session's first task; without one it cannot be
-					// followed. The session is returned so the workflow can go on with Send Message.
-					const json: IDataObject = { status: 'running', sessionId, ...extra };
-					if (includeRawResponse) json.raw = response.body as IDataObject;
-					return { output: 0, json: client.redact(json) };
+				// Without a first task, or (WebRun documents no task ID for it) without an ID to follow
+				// it while it runs, the session is returned at once; Send Message goes on from there.
+				const followable = taskId || first.state === 'completed' || first.state === 'guardrail';
+				if (!prompt || !followable) {
+					const status = prompt ? 'running' : 'started';
+					return itemResult(item, { status, sessionId, ...sessionFields }, includeRawResponse);
 				}
 				item.taskId = taskId;
-				let failure: unknown;
-				try {
-					const task = await followTask(item, response.body);
-					return taskResult(item, task, includeRawResponse, extra);
-				} catch (error) {
-					failure = error;
-				}
-				if (failure instanceof CancelledError) await terminateSession(client, sessionId);
-				// Passed on unchanged (see runTask): thrown after the catch block, not re-thrown raw.
-				throw failure;
+				// The session is the node's own: stopped with the execution.
+				return await terminateOnCancel(item, async () => {
+					const result = await followTask(item, response.body);
+					return taskResult(item, result, includeRawResponse, sessionFields as IDataObject);
+				});
 			},
 		};
 	},

@@ -1,7 +1,8 @@
+import type { Account } from '../account/registry';
+import type { ErrorContext } from '../errors';
+import { timeoutError } from '../errors';
+import { cancellableSleep, CancelledError } from '../sleep';
 import type { WebRunClient } from '../transport/client';
-import type { ErrorContext } from './errors';
-import { timeoutError } from './errors';
-import { cancellableSleep, CancelledError } from './sleep';
 
 /** How long one item may wait, and how often it polls. */
 export interface WaitSettings {
@@ -9,7 +10,10 @@ export interface WaitSettings {
 	timeoutMs: number;
 }
 
-/** Everything one item's run needs: the client, its error context and its own deadline. */
+/**
+ * Everything one item's run needs: the client, the account it shares with other executions, its
+ * error context (operation, item, the ids known so far) and its own deadline.
+ */
 export class ItemContext implements ErrorContext {
 	readonly startedAt = Date.now();
 
@@ -24,6 +28,7 @@ export class ItemContext implements ErrorContext {
 
 	constructor(
 		readonly client: WebRunClient,
+		readonly account: Account,
 		readonly operation: string,
 		readonly itemIndex: number,
 		readonly settings: WaitSettings,

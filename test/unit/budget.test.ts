@@ -1,17 +1,23 @@
 /**
- * The client-side start budget (helpers/startBudget.ts) on a fake clock: pacing, what it learns
+ * The account's start budget (account/budget.ts) on a fake clock: pacing, what it learns
  * from the X-RateLimit-* headers, 429s, servers without a limit, and waking waiting items.
  */
+import { StartBudget } from '../../nodes/WebRun/account/budget';
 import {
 	DEFAULT_START_LIMIT,
 	DEFAULT_WINDOW_MS,
 	RESET_MARGIN_MS,
 	START_MARGIN_MS,
-	StartBudget,
-	parseReset,
-	parseRetryAfter,
-} from '../../nodes/WebRun/helpers/startBudget';
+} from '../../nodes/WebRun/constants';
+import type { Headers } from '../../nodes/WebRun/transport/headers';
+import { parseReset, parseRetryAfter, rateLimitInfo } from '../../nodes/WebRun/transport/headers';
 import { RateLimiter } from '../simulator/rateLimit';
+
+/** Feeds an answer's headers to the budget as the node does: lower-cased by the client, then read. */
+function observe(budget: StartBudget, headers: Headers | undefined, sentAt: number, status: number) {
+	const lower = headers && Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+	budget.observe(rateLimitInfo(lower), sentAt, status);
+}
 
 class FakeClock {
 	constructor(public t = 1_700_000_000_000) {}
@@ -89,7 +95,7 @@ describe('learning from the X-RateLimit-* headers', () => {
 		const clock = new FakeClock();
 		const budget = new StartBudget(clock);
 		const sentAt = await budget.acquire(passTime(clock));
-		budget.observe(serverHeaders(3, 2, sentAt + 60_000), sentAt, 200);
+		observe(budget, serverHeaders(3, 2, sentAt + 60_000), sentAt, 200);
 		expect(budget.limit).toBe(3);
 		await budget.acquire(passTime(clock));
 		await budget.acquire(passTime(clock));
@@ -104,7 +110,7 @@ describe('learning from the X-RateLimit-* headers', () => {
 		for (let i = 0; i < 10; i++) sent.push(await budget.acquire(passTime(clock)));
 		// The answers come back 2 s later; the server saw the first start 3 ms after it was sent.
 		clock.t += 2000;
-		for (let i = 0; i < 10; i++) budget.observe(serverHeaders(10, 9 - i, sent[0] + 3 + W), sent[i], 200);
+		for (let i = 0; i < 10; i++) observe(budget, serverHeaders(10, 9 - i, sent[0] + 3 + W), sent[i], 200);
 		const reset = Math.ceil((sent[0] + 3 + W) / 1000) * 1000;
 		expect(budget.windowMs).toBe(reset - sent[0]);
 		expect(budget.windowMs).toBeGreaterThanOrEqual(W);
@@ -122,7 +128,7 @@ describe('learning from the X-RateLimit-* headers', () => {
 		const budget = new StartBudget(clock);
 		const sentAt = await budget.acquire(passTime(clock));
 		// Somebody else (another workflow of the account) used the rest of the window.
-		budget.observe(serverHeaders(10, 0, clock.t + 7000), sentAt, 200);
+		observe(budget, serverHeaders(10, 0, clock.t + 7000), sentAt, 200);
 		expect(budget.delayBeforeNextStart()).toBe(7000);
 	});
 
@@ -131,7 +137,7 @@ describe('learning from the X-RateLimit-* headers', () => {
 		const budget = new StartBudget(clock);
 		const sentAt = await budget.acquire(passTime(clock));
 		// The server counts 4 starts, we sent 1: the oldest (reset 5 s away) is someone else's.
-		budget.observe(serverHeaders(10, 6, clock.t + 5000), sentAt, 200);
+		observe(budget, serverHeaders(10, 6, clock.t + 5000), sentAt, 200);
 		expect(budget.windowMs).toBe(DEFAULT_WINDOW_MS);
 	});
 
@@ -139,16 +145,16 @@ describe('learning from the X-RateLimit-* headers', () => {
 		const clock = new FakeClock(1_700_000_000_000);
 		const budget = new StartBudget(clock);
 		const a = await budget.acquire(passTime(clock));
-		budget.observe(serverHeaders(10, 9, a + 15_000), a, 200); // bound 15 s
+		observe(budget, serverHeaders(10, 9, a + 15_000), a, 200); // bound 15 s
 		clock.t += 14_000;
 		const b = await budget.acquire(passTime(clock));
 		// a is still counted; its reset is the same: the oldest counted start is a.
-		budget.observe(serverHeaders(10, 8, a + 15_000), b, 200);
+		observe(budget, serverHeaders(10, 8, a + 15_000), b, 200);
 		expect(budget.windowMs).toBe(15_000);
 		clock.t += 5_000;
 		const c = await budget.acquire(passTime(clock));
 		// Only b and c are counted now (a left): reset = b + 15 s rounded up by 900 ms.
-		budget.observe(serverHeaders(10, 8, b + 15_900), c, 200);
+		observe(budget, serverHeaders(10, 8, b + 15_900), c, 200);
 		expect(budget.windowMs).toBe(15_000);
 	});
 
@@ -156,7 +162,7 @@ describe('learning from the X-RateLimit-* headers', () => {
 		const clock = new FakeClock(1_700_000_000_700);
 		const budget = new StartBudget(clock);
 		const a = await budget.acquire(passTime(clock));
-		budget.observe(serverHeaders(10, 9, a + 5 + 60_000), a, 200);
+		observe(budget, serverHeaders(10, 9, a + 5 + 60_000), a, 200);
 		expect(budget.windowMs).toBe(Math.ceil((a + 5 + 60_000) / 1000) * 1000 - a);
 		expect(budget.windowMs).toBeGreaterThan(60_000);
 	});
@@ -165,7 +171,7 @@ describe('learning from the X-RateLimit-* headers', () => {
 		const clock = new FakeClock(1_700_000_000_000);
 		const budget = new StartBudget(clock);
 		const a = await budget.acquire(passTime(clock));
-		budget.observe(serverHeaders(10, 9, a + 59_600), a, 200);
+		observe(budget, serverHeaders(10, 9, a + 59_600), a, 200);
 		expect(budget.windowMs).toBe(DEFAULT_WINDOW_MS);
 	});
 
@@ -173,7 +179,7 @@ describe('learning from the X-RateLimit-* headers', () => {
 		const clock = new FakeClock(1_700_000_000_000);
 		const budget = new StartBudget(clock);
 		const a = await budget.acquire(passTime(clock));
-		budget.observe(serverHeaders(10, 9, a + 300_000), a, 200);
+		observe(budget, serverHeaders(10, 9, a + 300_000), a, 200);
 		expect(budget.windowMs).toBe(DEFAULT_WINDOW_MS);
 	});
 
@@ -181,7 +187,7 @@ describe('learning from the X-RateLimit-* headers', () => {
 		const clock = new FakeClock(1_700_000_000_000);
 		const budget = new StartBudget(clock);
 		const a = await budget.acquire(passTime(clock));
-		budget.observe(serverHeaders(10, 0, a + 5000), a, 429);
+		observe(budget, serverHeaders(10, 0, a + 5000), a, 429);
 		expect(budget.windowMs).toBe(DEFAULT_WINDOW_MS);
 	});
 });
@@ -202,7 +208,7 @@ describe('429 and servers without a limit', () => {
 		const clock = new FakeClock();
 		const budget = new StartBudget(clock);
 		const first = await budget.acquire(passTime(clock));
-		budget.observe({ 'content-type': 'application/json' }, first, 200);
+		observe(budget, { 'content-type': 'application/json' }, first, 200);
 		expect(budget.unlimited).toBe(true);
 		const waits: number[] = [];
 		for (let i = 0; i < 50; i++) await budget.acquire(passTime(clock, waits));
@@ -216,8 +222,8 @@ describe('429 and servers without a limit', () => {
 		const clock = new FakeClock();
 		const budget = new StartBudget(clock);
 		const first = await budget.acquire(passTime(clock));
-		budget.observe({}, first, 502);
-		budget.observe(undefined, first, 503);
+		observe(budget, {}, first, 502);
+		observe(budget, undefined, first, 503);
 		expect(budget.unlimited).toBe(false);
 	});
 
@@ -225,9 +231,9 @@ describe('429 and servers without a limit', () => {
 		const clock = new FakeClock();
 		const budget = new StartBudget(clock);
 		const first = await budget.acquire(passTime(clock));
-		budget.observe({}, first, 200);
+		observe(budget, {}, first, 200);
 		const second = await budget.acquire(passTime(clock));
-		budget.observe(serverHeaders(10, 8, first + 60_000), second, 200);
+		observe(budget, serverHeaders(10, 8, first + 60_000), second, 200);
 		expect(budget.unlimited).toBe(false);
 	});
 });
@@ -251,7 +257,7 @@ describe('waiting items', () => {
 		expect(asked).toEqual([DEFAULT_WINDOW_MS + START_MARGIN_MS]);
 		// The answers arrive: a 3 s window. Time passes to just after it.
 		clock.t = sent[0] + 3000 + START_MARGIN_MS;
-		for (let i = 0; i < 10; i++) budget.observe(serverHeaders(10, 9 - i, sent[0] + 3000), sent[i], 200);
+		for (let i = 0; i < 10; i++) observe(budget, serverHeaders(10, 9 - i, sent[0] + 3000), sent[i], 200);
 		await expect(eleventh).resolves.toBe(clock.t);
 	});
 
@@ -298,7 +304,7 @@ describe('against the simulator\'s own sliding-window limiter', () => {
 			}
 			// The answers come back after the inline window (or at once).
 			clock.t += Math.floor(random() * 3000);
-			for (const p of pending) budget.observe(p.headers, p.sentAt, p.status);
+			for (const p of pending) observe(budget, p.headers, p.sentAt, p.status);
 		}
 		expect(arrivals.length).toBeGreaterThan(6);
 		// Before the first answers the budget cannot know the window; after, it is within 1 s.
@@ -325,7 +331,7 @@ describe('against the simulator\'s own sliding-window limiter', () => {
 			answers.push({ at: arrival + 2000, sentAt, headers: decision.headers });
 			if (i === 9) {
 				clock.t += 2000;
-				for (const a of answers.splice(0)) budget.observe(a.headers, a.sentAt, 200);
+				for (const a of answers.splice(0)) observe(budget, a.headers, a.sentAt, 200);
 			}
 		}
 		const eleventhArrival = arrivals[10];

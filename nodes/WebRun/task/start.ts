@@ -1,8 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ApiResponse, TransportFailure, WebRunClient } from '../transport/client';
-import { isTransportFailure, START_REQUEST_TIMEOUT_MS } from '../transport/client';
-import { terminateSession } from './cleanup';
+import {
+	DEFAULT_RETRY_AFTER_MS,
+	MAX_UNAVAILABLE_BACKOFF_MS,
+	START_REQUEST_TIMEOUT_MS,
+} from '../constants';
 import {
 	httpError,
 	serverCode,
@@ -11,15 +13,14 @@ import {
 	timeoutError,
 	uncertainStartError,
 	unreachableError,
-} from './errors';
-import type { ItemContext } from './itemContext';
-import { normalizeSession, normalizeTaskResponse } from './normalize';
-import { CancelledError, cancellableSleep } from './sleep';
-import { parseReset, retryAfterMs } from './startBudget';
-
-/** Starting requests wait at most this long on one 429 when the server names no time. */
-const DEFAULT_RETRY_AFTER_MS = 60_000;
-const MAX_UNAVAILABLE_BACKOFF_MS = 30_000;
+} from '../errors';
+import { CancelledError, cancellableSleep } from '../sleep';
+import type { ApiResponse, TransportFailure, WebRunClient } from '../transport/client';
+import { isTransportFailure } from '../transport/client';
+import { rateLimitedWaitMs, rateLimitInfo, retryAfterMs } from '../transport/headers';
+import type { ItemContext } from './context';
+import { normalizeSession, normalizeTaskResponse } from './read';
+import { terminateSession } from './stop';
 
 function isSessionLimit(body: unknown): boolean {
 	return (
@@ -71,37 +72,38 @@ async function requestStart(item: ItemContext, path: string, body: IDataObject, 
  * Sends one rate-limited "starting" request (run-task, start-session, send-message) and returns
  * its 2xx answer.
  *
- * - Waits for a slot in the execution's start budget, so parallel items do not provoke 429s.
+ * - Waits for a slot in the account's start budget (shared by every execution in this process),
+ *   so parallel items and simultaneous executions do not provoke 429s.
  * - 429: waits for Retry-After (or X-RateLimit-Reset) and tries again; every other start waits too.
  * - 503 (no browsers available): backs off 2 s, 4 s, 8 s… and tries again.
- * - SESSION_LIMIT_REACHED: waits for one of this execution's own tasks (or starting requests still
- *   in flight) to end and tries again; with none of its own, it is reported at once.
+ * - SESSION_LIMIT_REACHED: waits for one of the sessions this process holds for the account (tasks
+ *   it follows, starting requests in flight) to end and tries again; with none, it fails at once.
  * All of it within the item's timeout. A request that may have reached the server (timeout,
  * dropped connection, unreadable answer) is never sent again: that could start a second,
  * billable task. Every other HTTP error is reported at once.
  */
 export async function sendStart(item: ItemContext, path: string, body: IDataObject): Promise<ApiResponse> {
 	const { client } = item;
-	const budget = client.budget;
+	const { budget, sessions } = item.account;
 	let unavailable = 0;
 	for (;;) {
 		item.throwIfCancelled();
 		const sentAt = await budget.acquire((ms, wake) => item.waitOrTimeout(ms, 'start', wake));
 		const remaining = item.remainingMs();
 		if (remaining < 1000) throw timeoutError(item, item.waitedSeconds(), 'start');
-		const freedBefore = budget.freedCount;
-		budget.startSent();
+		const freedBefore = sessions.freedCount;
+		sessions.startSent();
 		const response = await requestStart(item, path, body, Math.min(START_REQUEST_TIMEOUT_MS, remaining));
 		// A 2xx answer may hold a session (followTask tells when its task ends); a refusal for the
 		// session limit frees nothing; any other error or failure created no session to wait for.
 		const answered2xx = !isTransportFailure(response) && response.statusCode >= 200 && response.statusCode < 300;
-		budget.startAnswered(!answered2xx && (isTransportFailure(response) || !isSessionLimit(response.body)));
+		sessions.startAnswered(!answered2xx && (isTransportFailure(response) || !isSessionLimit(response.body)));
 		if (isTransportFailure(response)) {
 			if (response.cancelled) throw new CancelledError();
 			if (response.notSent) throw unreachableError(item, client.origin, response.reason);
 			throw uncertainStartError(item, response.reason);
 		}
-		budget.observe(response.headers, sentAt, response.statusCode);
+		budget.observe(rateLimitInfo(response.headers), sentAt, response.statusCode);
 		const { statusCode } = response;
 		if (statusCode >= 200 && statusCode < 300) {
 			if (!response.json) throw uncertainStartError(item, 'the answer was not valid JSON');
@@ -109,21 +111,18 @@ export async function sendStart(item: ItemContext, path: string, body: IDataObje
 			return response;
 		}
 		if (isSessionLimit(response.body)) {
-			// A session of this execution ended while the request was on its way: try again now.
-			if (budget.freedCount !== freedBefore) continue;
-			if (budget.ownSessions === 0) throw sessionLimitError(item, serverMessage(response.body));
-			// Wait until one of this execution's tasks ends (or the item's deadline). Its sessions
-			// include starting requests still held for their inline window.
-			await cancellableSleep(item.remainingMs(), item.signal, budget.nextTaskEnd());
+			// One of the sessions held here ended while the request was on its way: try again now.
+			if (sessions.freedCount !== freedBefore) continue;
+			if (sessions.held === 0) throw sessionLimitError(item, serverMessage(response.body));
+			// Wait until one of them ends (or the item's deadline); they include starting requests
+			// still held for their inline window.
+			await cancellableSleep(item.remainingMs(), item.signal, sessions.nextFree());
 			if (item.remainingMs() <= 0) throw sessionLimitError(item, serverMessage(response.body));
 			continue;
 		}
 		if (statusCode === 429) {
 			const now = Date.now();
-			const resetAt = parseReset(response.headers['x-ratelimit-reset'] as string | undefined);
-			const retryMs =
-				retryAfterMs(response.headers, now) ??
-				(resetAt !== undefined ? Math.max(0, resetAt - now) : DEFAULT_RETRY_AFTER_MS);
+			const retryMs = rateLimitedWaitMs(response.headers, now, DEFAULT_RETRY_AFTER_MS);
 			budget.rateLimited(retryMs);
 			if (now + retryMs >= item.deadline) {
 				throw httpError(item, 429, response.body);

@@ -1,7 +1,7 @@
 /**
  * Client-side budget for WebRun's rate-limited "starting" requests (run-task, start-session,
- * send-message: 10 per minute per account, sliding window), shared by every item of one
- * execution so that parallel items do not provoke 429s.
+ * send-message: 10 per minute per account, sliding window), shared by every item of every
+ * execution of one account in this process (see registry.ts), so that they do not provoke 429s.
  *
  * - The limit starts at 10 per 60 s and follows `X-RateLimit-Limit` when the server sends it.
  * - `X-RateLimit-Remaining: 0` with `X-RateLimit-Reset` blocks starts until the reset moment.
@@ -19,10 +19,15 @@
  *   of them comes from a server that does not rate-limit (a local or self-hosted endpoint): the
  *   budget then stops pacing, until an answer carries the headers again or a 429 arrives.
  * - An item waiting for a slot re-reads the budget as soon as an answer teaches it something.
- *
- * It also tracks this execution's running tasks, so an item refused with SESSION_LIMIT_REACHED can
- * wait for one of them to end.
  */
+
+import {
+	DEFAULT_START_LIMIT,
+	DEFAULT_WINDOW_MS,
+	RESET_MARGIN_MS,
+	START_MARGIN_MS,
+} from '../constants';
+import type { RateLimitInfo } from '../transport/headers';
 
 export interface Clock {
 	now(): number;
@@ -33,48 +38,6 @@ export interface Clock {
  * resolves (the budget learned something), after which the budget is read again.
  */
 export type Waiter = (ms: number, wake: Promise<void>) => Promise<void>;
-
-export const DEFAULT_START_LIMIT = 10;
-export const DEFAULT_WINDOW_MS = 60_000;
-/** Added to window-based waits: covers the time between taking a slot and the request's arrival. */
-export const START_MARGIN_MS = 100;
-/** Added to a reset the server gave for one of our starts: covers requests overtaking each other. */
-export const RESET_MARGIN_MS = 25;
-
-function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
-	if (!headers) return undefined;
-	let value = headers[name] ?? headers[name.toLowerCase()];
-	if (value === undefined) {
-		const wanted = name.toLowerCase();
-		const key = Object.keys(headers).find((k) => k.toLowerCase() === wanted);
-		if (key !== undefined) value = headers[key];
-	}
-	if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
-	return value === undefined || value === null ? undefined : String(value);
-}
-
-/** Parses Retry-After (seconds or an HTTP date) into milliseconds from now. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-	if (value === undefined || value.trim() === '') return undefined;
-	const seconds = Number(value);
-	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-	const date = Date.parse(value);
-	return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
-}
-
-/** The Retry-After header of an answer, in milliseconds from now. */
-export function retryAfterMs(headers: Record<string, unknown> | undefined, now: number): number | undefined {
-	return parseRetryAfter(header(headers, 'retry-after'), now);
-}
-
-/** X-RateLimit-Reset is Unix seconds; returns epoch milliseconds. */
-export function parseReset(value: string | undefined): number | undefined {
-	if (value === undefined) return undefined;
-	const seconds = Number(value);
-	if (!Number.isFinite(seconds) || seconds <= 0) return undefined;
-	// Tolerate servers that send milliseconds.
-	return seconds > 1e12 ? seconds : seconds * 1000;
-}
 
 export class StartBudget {
 	limit = DEFAULT_START_LIMIT;
@@ -99,12 +62,6 @@ export class StartBudget {
 	private queue: Promise<void> = Promise.resolve();
 
 	private changeWaiters: Array<() => void> = [];
-
-	private activeTasks = 0;
-
-	private startsInFlight = 0;
-
-	private taskEndWaiters: Array<() => void> = [];
 
 	constructor(private readonly clock: Clock = { now: () => Date.now() }) {}
 
@@ -173,28 +130,20 @@ export class StartBudget {
 	}
 
 	/**
-	 * Learns from the headers of a starting request's answer. `sentAt` is what `acquire` returned
-	 * for that request; `statusCode` its HTTP status.
+	 * Learns from the rate-limit headers of a starting request's answer (undefined: the answer had
+	 * none). `sentAt` is what `acquire` returned for that request; `statusCode` its HTTP status.
 	 */
-	observe(headers: Record<string, unknown> | undefined, sentAt: number, statusCode?: number) {
+	observe(info: RateLimitInfo | undefined, sentAt: number, statusCode: number) {
 		try {
-			const limitRaw = header(headers, 'x-ratelimit-limit');
-			const remainingRaw = header(headers, 'x-ratelimit-remaining');
-			const resetRaw = header(headers, 'x-ratelimit-reset');
-			if (limitRaw === undefined && remainingRaw === undefined && resetRaw === undefined) {
-				if (statusCode !== undefined && statusCode >= 200 && statusCode < 300) this.unlimited = true;
+			if (!info) {
+				if (statusCode >= 200 && statusCode < 300) this.unlimited = true;
 				return;
 			}
 			this.unlimited = false;
-			const limit = Number(limitRaw);
-			if (Number.isInteger(limit) && limit > 0) this.limit = limit;
-			const resetAt = parseReset(resetRaw);
-			const remaining = remainingRaw === undefined ? undefined : Number(remainingRaw);
-			if (resetAt === undefined) return;
-			if (remaining !== undefined && Number.isFinite(remaining) && remaining <= 0) {
-				this.blockedUntil = Math.max(this.blockedUntil, resetAt);
-			}
-			this.learnWindow(resetAt, remaining, sentAt, statusCode);
+			if (info.limit !== undefined) this.limit = info.limit;
+			if (info.resetAt === undefined) return;
+			if (info.remaining === 0) this.blockedUntil = Math.max(this.blockedUntil, info.resetAt);
+			this.learnWindow(info.resetAt, info.remaining, sentAt, statusCode);
 		} finally {
 			this.notifyChange();
 		}
@@ -206,9 +155,9 @@ export class StartBudget {
 	 * them is ours too, and `resetAt - its send time` is at least the window (it was sent before it
 	 * arrived; the reset is rounded up).
 	 */
-	private learnWindow(resetAt: number, remaining: number | undefined, sentAt: number, statusCode?: number) {
-		if (remaining === undefined || !Number.isInteger(remaining) || remaining < 0) return;
-		const accepted = statusCode === undefined || (statusCode >= 200 && statusCode < 300);
+	private learnWindow(resetAt: number, remaining: number | undefined, sentAt: number, statusCode: number) {
+		if (remaining === undefined) return;
+		const accepted = statusCode >= 200 && statusCode < 300;
 		if (remaining === 0 && !accepted) return; // a refused start: the server's count is unknown
 		const counted = this.limit - remaining;
 		if (counted < 1) return;
@@ -231,65 +180,17 @@ export class StartBudget {
 		oldest.leavesBy = Math.min(oldest.leavesBy ?? Infinity, leavesBy);
 	}
 
+	/** True when nothing the budget knows still matters: no start in the window, no block, no waiter. */
+	isQuiet(): boolean {
+		const now = this.clock.now();
+		this.prune(now);
+		return this.sent.length === 0 && this.blockedUntil <= now && this.changeWaiters.length === 0;
+	}
+
 	/** A 429: nobody starts anything until the server says so. */
 	rateLimited(retryAfterMs: number) {
 		this.unlimited = false;
 		this.blockedUntil = Math.max(this.blockedUntil, this.clock.now() + retryAfterMs);
 		this.notifyChange();
-	}
-
-	taskStarted() {
-		this.activeTasks++;
-	}
-
-	taskEnded() {
-		this.activeTasks = Math.max(0, this.activeTasks - 1);
-		this.wakeWaiters();
-	}
-
-	/** A starting request was sent: until it is answered, it may hold a session of the account. */
-	startSent() {
-		this.startsInFlight++;
-	}
-
-	/**
-	 * A starting request was answered (or failed). `sessionFreed` wakes the items waiting for a
-	 * session: pass it when the answer created no live session (an error) or the task already ended.
-	 */
-	startAnswered(sessionFreed: boolean) {
-		this.startsInFlight = Math.max(0, this.startsInFlight - 1);
-		if (sessionFreed) this.wakeWaiters();
-	}
-
-	/** Wakes the items waiting for a session (e.g. a task that ended inline). */
-	sessionFreed() {
-		this.wakeWaiters();
-	}
-
-	/** Counts the moments a session may have been freed (see `sessionFreed`). */
-	freedCount = 0;
-
-	private wakeWaiters() {
-		this.freedCount++;
-		const waiters = this.taskEndWaiters;
-		this.taskEndWaiters = [];
-		for (const resolve of waiters) resolve();
-	}
-
-	get runningTasks() {
-		return this.activeTasks;
-	}
-
-	/**
-	 * Sessions this execution may hold: tasks it follows, plus starting requests still in flight
-	 * (a Run Task held for its inline window holds a session too).
-	 */
-	get ownSessions() {
-		return this.activeTasks + this.startsInFlight;
-	}
-
-	/** Resolves when one of this execution's tasks ends (or a session may have been freed). */
-	nextTaskEnd(): Promise<void> {
-		return new Promise((resolve) => this.taskEndWaiters.push(resolve));
 	}
 }

@@ -3,7 +3,7 @@
  * shared/reference/webrun-api.md (§2.1–§2.4, §4.2, §5.1, §5.11) and of the four seed pages,
  * copied verbatim (ids written "…" in the reference are given sample values here).
  */
-import { normalizeSession, normalizeTaskResponse, normalizeUsage, taskToItem } from '../../nodes/WebRun/helpers/normalize';
+import { normalizeSession, normalizeTaskResponse, normalizeUsage, taskToItem } from '../../nodes/WebRun/task/read';
 
 const S = 'a1b2c3d4e5f6';
 const T = 'x9y8z7w6v5u4';
@@ -220,7 +220,6 @@ describe('pending and running', () => {
 	test('a start-session answer (no task state) is not mistaken for a finished task', () => {
 		const task = normalizeTaskResponse({ success: true, sessionId: S, socketURL: 'https://connect.webrun.ai', expiresIn: 300000, balance: 12.5, message: 'Connect to instance using sessionId in auth' });
 		expect(task.state).toBe('running');
-		expect(task.unrecognized).toBe(true);
 	});
 });
 

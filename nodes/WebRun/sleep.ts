@@ -1,5 +1,7 @@
 import { sleep } from 'n8n-workflow';
 
+import { MAX_SLEEP_CHUNK_MS } from './constants';
+
 /** Thrown when the n8n execution was stopped while the node was waiting. */
 export class CancelledError extends Error {
 	constructor() {
@@ -7,9 +9,6 @@ export class CancelledError extends Error {
 		this.name = 'CancelledError';
 	}
 }
-
-/** Longest single timer: keeps a stopped execution from holding the process for long. */
-const MAX_CHUNK_MS = 1000;
 
 /**
  * Waits `ms` milliseconds through n8n's own `sleep`, and returns at once when the execution is
@@ -44,7 +43,7 @@ export async function cancellableSleep(
 	}
 	try {
 		for (let remaining = end - Date.now(); remaining > 0 && !woken; remaining = end - Date.now()) {
-			const chunk = Math.min(remaining, MAX_CHUNK_MS);
+			const chunk = Math.min(remaining, MAX_SLEEP_CHUNK_MS);
 			if (interrupts.length) await Promise.race([sleep(chunk), ...interrupts]);
 			else await sleep(chunk);
 			if (signal?.aborted) throw new CancelledError();

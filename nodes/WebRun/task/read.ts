@@ -34,8 +34,6 @@ export interface NormalizedTask {
 	error?: string;
 	code?: string;
 	pollUrl?: string;
-	/** True when the body matched no documented shape (treated as still running). */
-	unrecognized?: boolean;
 }
 
 const RUNNING_STATUSES = new Set(['pending', 'active', 'running', 'started', 'queued', 'paused']);
@@ -57,6 +55,14 @@ function num(value: unknown): number | undefined {
 		return Number(value);
 	}
 	return undefined;
+}
+
+/** Drops the keys whose value is undefined: a value the server did not send stays absent. */
+function compact<T extends object>(value: T): T {
+	for (const key of Object.keys(value) as Array<keyof T>) {
+		if (value[key] === undefined) delete value[key];
+	}
+	return value;
 }
 
 function first<T>(...values: Array<T | undefined>): T | undefined {
@@ -84,9 +90,7 @@ export function normalizeUsage(...sources: unknown[]): TaskUsage | undefined {
 		computeTime: pick('computeTime', 'compute_time'),
 		cost: pick('cost'),
 	};
-	for (const key of Object.keys(usage) as Array<keyof TaskUsage>) {
-		if (usage[key] === undefined) delete usage[key];
-	}
+	compact(usage);
 	return Object.keys(usage).length > 0 ? usage : undefined;
 }
 
@@ -115,12 +119,10 @@ export function normalizeTaskResponse(input: unknown): NormalizedTask {
 
 	if (type === 'guardrail_trigger' || status === 'guardrail_trigger' || status === 'guardrail') {
 		task.state = 'guardrail';
-		task.guardrail = {
+		task.guardrail = compact({
 			type: str(data?.type) ?? str(body.guardrailType),
 			value: str(data?.value) ?? str(data?.message) ?? str(body.message),
-		};
-		if (task.guardrail.type === undefined) delete task.guardrail.type;
-		if (task.guardrail.value === undefined) delete task.guardrail.value;
+		});
 	} else if (
 		type === 'task_completed' ||
 		(status !== undefined && COMPLETED_STATUSES.has(status)) ||
@@ -135,9 +137,8 @@ export function normalizeTaskResponse(input: unknown): NormalizedTask {
 		task.state = 'running';
 	} else if (body.success === false) {
 		task.state = 'failed';
-	} else {
-		task.unrecognized = true;
 	}
+	// Anything else matched no documented shape and is treated as still running.
 
 	if (task.state === 'completed') {
 		task.message = str(data?.message) ?? str(result?.message);
@@ -159,10 +160,7 @@ export function normalizeTaskResponse(input: unknown): NormalizedTask {
 		task.code = str(body.code) ?? str(error?.code) ?? str(data?.code);
 	}
 
-	for (const key of Object.keys(task) as Array<keyof NormalizedTask>) {
-		if (task[key] === undefined) delete task[key];
-	}
-	return task;
+	return compact(task);
 }
 
 export interface SessionInfo {
@@ -179,7 +177,7 @@ export interface SessionInfo {
 export function normalizeSession(input: unknown): SessionInfo {
 	const body: IDataObject = isObject(input) ? input : {};
 	const streaming = isObject(body.streaming) ? body.streaming : {};
-	const info: SessionInfo = {
+	return compact<SessionInfo>({
 		sessionId: str(body.sessionId),
 		taskId: str(body.taskId),
 		liveViewUrl: first(str(streaming.webViewURL), str(body.streamingUrl)),
@@ -187,11 +185,7 @@ export function normalizeSession(input: unknown): SessionInfo {
 		socketUrl: str(body.socketURL),
 		expiresIn: num(body.expiresIn),
 		balance: num(body.balance),
-	};
-	for (const key of Object.keys(info) as Array<keyof SessionInfo>) {
-		if (info[key] === undefined) delete info[key];
-	}
-	return info;
+	});
 }
 
 /** The output item of a task, as the product contract describes it. */
@@ -210,6 +204,5 @@ export function taskToItem(task: NormalizedTask, ids: { sessionId?: string; task
 		if (task.completedAt !== undefined) item.completedAt = task.completedAt;
 	}
 	if (task.usage !== undefined) item.usage = { ...task.usage };
-	for (const key of Object.keys(item)) if (item[key] === undefined) delete item[key];
-	return item;
+	return compact(item);
 }

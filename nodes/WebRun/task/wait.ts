@@ -1,14 +1,11 @@
-import type { ApiResponse } from '../transport/client';
-import { isTransportFailure, POLL_REQUEST_TIMEOUT_MS } from '../transport/client';
-import { httpError, taskEndedError, timeoutError } from './errors';
-import type { ItemContext } from './itemContext';
-import type { NormalizedTask } from './normalize';
-import { normalizeTaskResponse } from './normalize';
-import { CancelledError, cancellableSleep } from './sleep';
-import { retryAfterMs } from './startBudget';
-
-/** Transient poll failures back off up to this long between polls. */
-const MAX_BACKOFF_MS = 30_000;
+import { MAX_POLL_BACKOFF_MS, POLL_RATE_LIMITED_WAIT_MS, POLL_REQUEST_TIMEOUT_MS } from '../constants';
+import { httpError, taskEndedError, timeoutError } from '../errors';
+import { CancelledError, cancellableSleep } from '../sleep';
+import { isTransportFailure } from '../transport/client';
+import { retryAfterMs } from '../transport/headers';
+import type { ItemContext } from './context';
+import type { NormalizedTask } from './read';
+import { normalizeTaskResponse } from './read';
 
 export interface WaitOptions {
 	sessionId: string;
@@ -52,7 +49,7 @@ export async function waitForTask(item: ItemContext, options: WaitOptions): Prom
 		const transient = () => {
 			failures++;
 			const backoff = settings.pollIntervalMs * Math.min(2 ** (failures - 1), 16);
-			nextPollAt = pollStartedAt + Math.min(MAX_BACKOFF_MS, Math.max(settings.pollIntervalMs, backoff));
+			nextPollAt = pollStartedAt + Math.min(MAX_POLL_BACKOFF_MS, Math.max(settings.pollIntervalMs, backoff));
 		};
 
 		if (isTransportFailure(response)) {
@@ -60,7 +57,7 @@ export async function waitForTask(item: ItemContext, options: WaitOptions): Prom
 			transient();
 			continue;
 		}
-		const res = response as ApiResponse;
+		const res = response;
 		if (res.statusCode >= 200 && res.statusCode < 300) {
 			if (!res.json) {
 				transient();
@@ -78,7 +75,7 @@ export async function waitForTask(item: ItemContext, options: WaitOptions): Prom
 		}
 		if (res.statusCode === 429) {
 			const retryMs = retryAfterMs(res.headers, Date.now());
-			nextPollAt = Date.now() + Math.max(settings.pollIntervalMs, retryMs ?? 5000);
+			nextPollAt = Date.now() + Math.max(settings.pollIntervalMs, retryMs ?? POLL_RATE_LIMITED_WAIT_MS);
 			continue;
 		}
 		if (res.statusCode >= 500 || res.statusCode === 408) {
