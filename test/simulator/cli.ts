@@ -6,7 +6,8 @@
  * Prints one JSON line {"url":"http://127.0.0.1:PORT"} to stdout and runs until SIGTERM / SIGINT.
  * Options: --port N, --generation webrun|enigma, --inline-window-ms N, --inline-guardrail inline|pending,
  *          --rate-limit N|off, --rate-window-ms N, --session-limit N, --busy-session reject|queue,
- *          --unknown-session-status 401|404, --options '<JSON SimulatorOptions>' (merged last).
+ *          --unknown-session-status 401|404, --request-generation any|E|W1|W2,
+ *          --options '<JSON SimulatorOptions>' (merged last).
  */
 import { startSimulator } from './server';
 import type { SimulatorOptions } from './types';
@@ -54,6 +55,14 @@ function parseArgs(argv: string[]): SimulatorOptions {
 			case '--unknown-session-status':
 				o.unknownSessionStatus = Number(value()) === 401 ? 401 : 404;
 				break;
+			case '--request-generation': {
+				const g = value();
+				if (g !== 'any' && g !== 'E' && g !== 'W1' && g !== 'W2') {
+					throw new Error(`--request-generation must be any, E, W1 or W2, got ${g}`);
+				}
+				o.requestGeneration = g;
+				break;
+			}
 			case '--options':
 				extra = JSON.parse(value());
 				break;
@@ -71,7 +80,7 @@ function parseArgs(argv: string[]): SimulatorOptions {
 async function main(): Promise<void> {
 	const options = parseArgs(process.argv.slice(2));
 	const sim = await startSimulator(options);
-	process.stdout.write(JSON.stringify({ url: sim.url }) + '\n');
+	process.stdout.write(JSON.stringify({ url: sim.url, filesUrl: sim.filesUrl }) + '\n');
 	let stopping = false;
 	const stop = () => {
 		if (stopping) return;

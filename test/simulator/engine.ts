@@ -10,7 +10,7 @@
  */
 import type { SimSession, SimTask } from './types';
 import type { ResolvedScript } from './scripts';
-import { randomId } from './util';
+import { randomId, round } from './util';
 
 export interface TaskRt {
 	pub: SimTask;
@@ -33,6 +33,8 @@ export interface TaskRt {
 	terminateOnCompletion: boolean;
 	startingUrl?: string;
 	network?: any[];
+	/** data.files entries of the script's downloads (appended after script.files). */
+	downloadFiles: any[];
 }
 
 export interface SessionRt {
@@ -50,6 +52,7 @@ export interface NewTaskParams {
 	maxDuration?: number;
 	startingUrl?: string;
 	options: Record<string, any>;
+	fields: Record<string, string>;
 	now: number;
 }
 
@@ -125,6 +128,7 @@ export class Engine {
 			guardrailReplies: [],
 			guardrailsFired: [],
 			options: p.options,
+			fields: p.fields,
 			script: sc.raw,
 		};
 		const t: TaskRt = {
@@ -146,6 +150,7 @@ export class Engine {
 			waiters: new Set(),
 			terminateOnCompletion: p.terminateOnCompletion,
 			startingUrl: p.startingUrl,
+			downloadFiles: [],
 		};
 		this.tasks.push(t);
 		this.pubTasks.push(pub);
@@ -179,6 +184,24 @@ export class Engine {
 	/** Working time at `now` (never beyond the next event, provided advance(now) ran). */
 	workedAt(t: TaskRt, now: number): number {
 		return t.workedMs + (t.runningSince !== null ? Math.max(0, now - t.runningSince) : 0);
+	}
+
+	/** Working ms that count for usage at `now` (never beyond the outcome). */
+	usageWorked(t: TaskRt, now: number): number {
+		return Math.min(this.workedAt(t, now), t.endAtMs);
+	}
+
+	/**
+	 * usage.cost at `now`: costPerSecond × working seconds (6 decimals) when the script sets a rate,
+	 * else the script's final cost × share of progress (4 decimals). Frozen once the task has ended.
+	 */
+	costOf(t: TaskRt, now: number): number {
+		const worked = this.usageWorked(t, now);
+		const rate = t.script.costPerSecond;
+		if (rate !== undefined) return round((rate * worked) / 1000, 6);
+		const full = t.script.durationMs;
+		const f = full > 0 ? Math.min(1, worked / full) : 1;
+		return round(t.script.usage.cost * f, 4);
 	}
 
 	/** Process every event due at or before `now` for this session, then re-arm the wake-up timer. */
@@ -231,6 +254,7 @@ export class Engine {
 		t.pub.endedAt = at;
 		if (reason) t.pub.endReason = reason;
 		t.runningSince = null;
+		t.pub.costAtEnd = this.costOf(t, at);
 		t.waitingGuardrail = null;
 		this.clearTimer(t);
 		const s = t.session;

@@ -7,19 +7,29 @@
  *   ... point the client at sim.url ...
  *   await sim.close();
  */
-export { startSimulator, SimulatorImpl } from './server';
+export { startSimulator, SimulatorImpl, DEFAULT_ENVIRONMENTS } from './server';
 export { extractSimTag } from './scripts';
+export { CONCEPTS, readRequest } from './requests';
+export type { Concept, ReadKind } from './requests';
 export type {
 	ApiKeyConfig,
+	DownloadSpec,
+	EnvironmentSpec,
 	FaultEndpoint,
 	FaultKind,
 	FaultSpec,
 	Generation,
 	GuardrailFired,
 	LoggedRequest,
+	RequestGeneration,
+	SimDownload,
 	SimSession,
+	SimStructuredOutput,
 	SimTask,
+	SimUpload,
+	SimUploadedFile,
 	Simulator,
 	SimulatorOptions,
+	StructuredMode,
 	TaskScript,
 } from './types';

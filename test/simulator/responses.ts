@@ -20,7 +20,7 @@ interface Usage {
 }
 
 function usageOf(engine: Engine, t: TaskRt, now: number): Usage {
-	const worked = Math.min(engine.workedAt(t, now), t.endAtMs);
+	const worked = engine.usageWorked(t, now);
 	const full = t.script.durationMs;
 	const f = full > 0 ? Math.min(1, worked / full) : 1;
 	const u = t.script.usage;
@@ -31,8 +31,13 @@ function usageOf(engine: Engine, t: TaskRt, now: number): Usage {
 		completion_tokens: completion,
 		total_tokens: prompt + completion,
 		completion_time: round(worked / 1000, 1),
-		cost: round(u.cost * f, 4),
+		cost: engine.costOf(t, now),
 	};
+}
+
+/** W data.files: the script's files, then one entry per scripted download. */
+function filesOf(t: TaskRt): any[] {
+	return t.downloadFiles.length ? [...t.script.files, ...t.downloadFiles] : t.script.files;
 }
 
 function enigmaUsage(u: Usage) {
@@ -58,8 +63,16 @@ export function pollUrl(base: string, t: TaskRt): string {
 	return `${base}/task/${encodeURIComponent(t.pub.sessionId)}/${encodeURIComponent(t.pub.taskId)}`;
 }
 
-function terminatedBody(t: TaskRt) {
-	return { success: false, ...ids(t), status: 'terminated', error: 'Session terminated' };
+/** Not documented: the W failed layout without code, with the usage frozen at the stop. */
+function terminatedBody(gen: Generation, engine: Engine, t: TaskRt, now: number) {
+	const u = usageOf(engine, t, now);
+	return {
+		success: false,
+		...ids(t),
+		status: 'terminated',
+		error: 'Session terminated',
+		usage: gen === 'webrun' ? u : enigmaUsage(u),
+	};
 }
 
 function guardrailData(t: TaskRt) {
@@ -101,7 +114,7 @@ export function pollBody(gen: Generation, engine: Engine, t: TaskRt, now: number
 					success: true,
 					...ids(t),
 					type: 'task_completed',
-					data: { message: t.script.message, files: t.script.files, network: networkOf(t) },
+					data: { message: t.script.message, files: filesOf(t), network: networkOf(t) },
 					usage: u,
 					completedAt,
 				};
@@ -123,7 +136,7 @@ export function pollBody(gen: Generation, engine: Engine, t: TaskRt, now: number
 		case 'failed':
 			return failedBody(gen, engine, t, now, false);
 		case 'terminated':
-			return terminatedBody(t);
+			return terminatedBody(gen, engine, t, now);
 	}
 }
 
@@ -150,7 +163,7 @@ export function startReply(
 		return { success: true, ...ids(t), result: { type: 'guardrail_trigger', data: guardrailData(t) } };
 	}
 	if (state === 'failed') return failedBody(gen, engine, t, now, true);
-	if (state === 'terminated') return terminatedBody(t);
+	if (state === 'terminated') return terminatedBody(gen, engine, t, now);
 	// completed
 	const u = usageOf(engine, t, now);
 	if (gen === 'webrun') {
@@ -158,7 +171,7 @@ export function startReply(
 			success: true,
 			...ids(t),
 			type: 'task_completed',
-			data: { message: t.script.message, files: t.script.files, network: networkOf(t) },
+			data: { message: t.script.message, files: filesOf(t), network: networkOf(t) },
 			usage: u,
 		};
 	}
@@ -193,30 +206,6 @@ export function startReply(
 			},
 		},
 	};
-}
-
-export function chatCompletion(gen: Generation, engine: Engine, t: TaskRt, now: number, model: string): any {
-	const u = usageOf(engine, t, now);
-	return {
-		id: `chatcmpl-${t.pub.sessionId}`,
-		object: 'chat.completion',
-		created: Math.floor((t.pub.endedAt ?? now) / 1000),
-		model: model || (gen === 'webrun' ? 'webrun-browser-1' : 'enigma-browser-1'),
-		choices: [{ index: 0, message: { role: 'assistant', content: t.script.message }, finish_reason: 'stop' }],
-		usage: { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.total_tokens },
-		webrun: { sessionId: t.pub.sessionId, taskId: t.pub.taskId, cost: u.cost },
-	};
-}
-
-export function chatCompletionStream(gen: Generation, engine: Engine, t: TaskRt, now: number, model: string): string {
-	const full = chatCompletion(gen, engine, t, now, model);
-	const base = { id: full.id, object: 'chat.completion.chunk', created: full.created, model: full.model };
-	const chunks = [
-		{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] },
-		{ ...base, choices: [{ index: 0, delta: { content: t.script.message }, finish_reason: null }] },
-		{ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
-	];
-	return chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('') + 'data: [DONE]\n\n';
 }
 
 export function modelsBody(gen: Generation): any {

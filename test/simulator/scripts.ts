@@ -1,4 +1,4 @@
-import type { TaskScript } from './types';
+import type { DownloadSpec, StructuredMode, TaskScript } from './types';
 import { isObject } from './util';
 
 export type ScriptMatch = string | RegExp | ((text: string) => boolean);
@@ -14,6 +14,12 @@ export interface ResolvedScript {
 	/** null = build the default single network entry */
 	network: any[] | null;
 	usage: { prompt_tokens: number; completion_tokens: number; cost: number };
+	/** USD per working second; undefined = the proportional usage.cost of the built-ins. */
+	costPerSecond?: number;
+	/** True when the script set `message` (it then wins over a structured answer). */
+	messageSet: boolean;
+	structured: StructuredMode;
+	downloads: DownloadSpec[];
 	/** The effective (merged) script, for the public task record. */
 	raw: TaskScript;
 }
@@ -111,6 +117,13 @@ export function resolveScript(
 		}))
 		.sort((a, b) => a.atMs - b.atMs);
 	const outcome = merged.outcome === 'fail' || merged.outcome === 'terminate' ? merged.outcome : 'complete';
+	const rate = Number(merged.costPerSecond);
+	const costPerSecond = merged.costPerSecond !== undefined && Number.isFinite(rate) && rate >= 0 ? rate : undefined;
+	const structured: StructuredMode =
+		merged.structured === 'invalid-json' || merged.structured === 'mismatch' ? merged.structured : 'valid';
+	const downloads = (Array.isArray(merged.downloads) ? merged.downloads : []).filter(
+		(d): d is DownloadSpec => isObject(d) && typeof d.filename === 'string',
+	);
 	return {
 		cleanText,
 		script: {
@@ -123,6 +136,10 @@ export function resolveScript(
 			files: Array.isArray(merged.files) ? merged.files : [],
 			network: Array.isArray(merged.network) ? merged.network : null,
 			usage,
+			costPerSecond,
+			messageSet: typeof merged.message === 'string',
+			structured,
+			downloads,
 			raw: merged,
 		},
 	};

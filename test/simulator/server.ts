@@ -3,31 +3,36 @@
  */
 import * as http from 'http';
 import type { Socket } from 'net';
+import { createHash } from 'crypto';
 import { Engine, SessionRt, TaskRt } from './engine';
 import { FaultQueue, ActiveFault, writeFault } from './faults';
+import { FileServer, FileStore, boundaryOf, newFileId, parseMultipart, sha256 } from './files';
 import { RateLimiter } from './rateLimit';
 import {
-	PENDING_MESSAGE,
-	chatCompletion,
-	chatCompletionStream,
-	modelsBody,
-	pollBody,
-	startReply,
-	streamingOf,
-	StartKind,
-} from './responses';
+	ReadKind,
+	ReadResult,
+	checkLimits,
+	checkOutput,
+	checkProxy,
+	checkSecrets,
+	readRequest,
+} from './requests';
+import { PENDING_MESSAGE, modelsBody, pollBody, startReply, streamingOf, StartKind } from './responses';
 import { ScriptMatch, resolveScript } from './scripts';
+import { structuredOutput } from './structured';
 import type {
+	EnvironmentSpec,
 	FaultSpec,
-	Generation,
 	LoggedRequest,
+	SimDownload,
 	SimSession,
 	SimTask,
+	SimUpload,
 	Simulator,
 	SimulatorOptions,
 	TaskScript,
 } from './types';
-import { isObject, pick } from './util';
+import { isObject } from './util';
 
 type EffectiveOptions = Simulator['options'];
 
@@ -47,6 +52,9 @@ interface Ctx {
 	method: string;
 	body: any;
 	bodyError: boolean;
+	/** The raw body (multipart uploads). */
+	raw: Buffer;
+	tooLarge: boolean;
 	apiKey?: string;
 	headers: Record<string, string>;
 	fault?: ActiveFault;
@@ -56,8 +64,23 @@ interface Ctx {
 
 const MISSING_KEY = 'API key required. Provide Authorization: Bearer <api_key>';
 const RATE_LIMITED = 'Rate limit exceeded. Please try again later.';
-const LIMITED_ENDPOINTS = new Set(['run-task', 'start-session', 'send-message', 'chat-completions']);
-const CHAT_HOLD_MS = 15 * 60 * 1000;
+const LIMITED_ENDPOINTS = new Set(['run-task', 'start-session', 'send-message', 'upload']);
+const BODY_LIMIT = 10 * 1024 * 1024;
+const UPLOAD_LIMIT = 64 * 1024 * 1024;
+const REQUEST_GENERATIONS = ['any', 'E', 'W1', 'W2'];
+
+/** Sample environments (§2.9 shape; 24-hex ids as in the docs' examples). */
+export const DEFAULT_ENVIRONMENTS: EnvironmentSpec[] = [
+	{
+		_id: '683a1f2e4b0c1d2e3f4a5b6c',
+		name: 'Amazon (logged in)',
+		description: 'Chrome profile logged in to amazon.com',
+		status: 'ready',
+	},
+	{ _id: '683a1f2e4b0c1d2e3f4a5b6d', name: 'Salesforce CRM', description: 'Sales team login', status: 'ready' },
+	{ _id: '683a1f2e4b0c1d2e3f4a5b6e', name: 'Fresh profile', description: '', status: 'empty' },
+];
+const ENV_USER_ID = '67f1a2b3c4d5e6f708192a3b';
 
 function defaults(o: SimulatorOptions = {}): EffectiveOptions {
 	return {
@@ -75,6 +98,9 @@ function defaults(o: SimulatorOptions = {}): EffectiveOptions {
 		pollAuth: o.pollAuth ?? true,
 		sessionIdleTimeoutMs: o.sessionIdleTimeoutMs === undefined ? 300000 : o.sessionIdleTimeoutMs,
 		defaultBalance: o.defaultBalance ?? 12.5,
+		requestGeneration: o.requestGeneration ?? 'any',
+		w2FlatSession: o.w2FlatSession ?? 'ignore',
+		environments: o.environments ?? DEFAULT_ENVIRONMENTS,
 	};
 }
 
@@ -84,13 +110,14 @@ function classify(method: string, path: string): string {
 		if (p === '/start/run-task') return 'run-task';
 		if (p === '/start/start-session') return 'start-session';
 		if (p === '/start/send-message') return 'send-message';
-		if (p === '/v1/chat/completions') return 'chat-completions';
+		if (p === '/files/upload') return 'upload';
 	}
 	if (method === 'GET') {
 		if (/^\/task\/[^/]+\/[^/]+$/.test(p)) return 'poll';
 		if (p === '/v1/models') return 'models';
 		if (p === '/start/health') return 'health';
 		if (p === '/start/active-sockets') return 'active-sockets';
+		if (p === '/environments') return 'environments';
 	}
 	return 'unknown';
 }
@@ -116,63 +143,27 @@ function coded(status: number, code: string, message: string, details?: any): Re
 
 const OK_SENT: Reply = { status: 200, body: { success: true, message: 'Message sent successfully' } };
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+/** Reads the whole body; past `limit` bytes it keeps reading but stops keeping (tooLarge). */
+function readBody(req: http.IncomingMessage, limit: number): Promise<{ buf: Buffer; tooLarge: boolean }> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
+		let tooLarge = false;
 		req.on('data', (c: Buffer) => {
 			size += c.length;
-			if (size > 10 * 1024 * 1024) {
-				reject(new Error('body too large'));
-				req.destroy();
+			if (size > limit) {
+				tooLarge = true;
+				chunks.length = 0;
 			} else chunks.push(c);
 		});
-		req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+		req.on('end', () => resolve({ buf: Buffer.concat(chunks), tooLarge }));
 		req.on('error', reject);
 		req.on('aborted', () => reject(new Error('aborted')));
 	});
 }
 
-/** Task-level fields: flat (E / W1 run-task), initialTask (W1), task (W2). */
-function taskLevel(b: Record<string, any>): Record<string, any> | undefined {
-	if (isObject(b.task)) return b.task;
-	if (isObject(b.initialTask)) return b.initialTask;
-	return undefined;
-}
-
-function validateParams(objs: Array<Record<string, any> | undefined>): Reply | null {
-	const limits: Array<[string, number]> = [
-		['maxDuration', 300000],
-		['maxInputTokens', 100000],
-		['maxOutputTokens', 100000],
-	];
-	for (const o of objs) {
-		if (!o) continue;
-		for (const [field, max] of limits) {
-			const v = o[field];
-			if (v === undefined || v === null) continue;
-			if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-				return coded(400, 'INVALID_PARAMETER', `Invalid parameter '${field}': must be a non-negative number`, {
-					parameter: field,
-					value: v,
-				});
-			}
-			if (v > max) {
-				return coded(400, 'INVALID_PARAMETER', `Invalid parameter '${field}': must be at most ${max}`, {
-					parameter: field,
-					value: v,
-					max,
-				});
-			}
-		}
-		if (o.reachOutMode !== undefined && !['off', 'guardrail_only', 'full'].includes(o.reachOutMode)) {
-			return coded(400, 'INVALID_PARAMETER', 'reachOutMode must be one of: off, guardrail_only, full', {
-				parameter: 'reachOutMode',
-				value: o.reachOutMode,
-			});
-		}
-	}
-	return null;
+function encodePath(s: string): string {
+	return encodeURIComponent(s);
 }
 
 function missingTask(): Reply {
@@ -190,6 +181,8 @@ export class SimulatorImpl implements Simulator {
 	private opts: EffectiveOptions;
 	private readonly initial: SimulatorOptions;
 	private readonly server: http.Server;
+	private readonly store = new FileStore();
+	private readonly fileServer = new FileServer(this.store);
 	private readonly sockets = new Set<Socket>();
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private seq = 0;
@@ -229,8 +222,9 @@ export class SimulatorImpl implements Simulator {
 		});
 	}
 
-	listen(port: number): Promise<void> {
-		return new Promise((resolve, reject) => {
+	async listen(port: number): Promise<void> {
+		await this.fileServer.listen();
+		await new Promise<void>((resolve, reject) => {
 			this.server.once('error', reject);
 			this.server.listen(port, '127.0.0.1', () => {
 				const addr = this.server.address();
@@ -262,6 +256,22 @@ export class SimulatorImpl implements Simulator {
 		return this.opts;
 	}
 
+	get filesUrl(): string {
+		return this.fileServer.url;
+	}
+
+	get downloads(): SimDownload[] {
+		return this.store.downloads;
+	}
+
+	get uploads(): SimUpload[] {
+		return this.store.uploads;
+	}
+
+	count429(): number {
+		return this.requests.filter((r) => r.status === 429).length;
+	}
+
 	task(taskId: string): SimTask | undefined {
 		const t = this.engine.taskById.get(taskId);
 		if (!t) return undefined;
@@ -282,6 +292,9 @@ export class SimulatorImpl implements Simulator {
 		if (o.generation !== undefined && o.generation !== 'webrun' && o.generation !== 'enigma') {
 			throw new Error(`unknown generation ${String(o.generation)}`);
 		}
+		if (o.requestGeneration !== undefined && !REQUEST_GENERATIONS.includes(o.requestGeneration)) {
+			throw new Error(`unknown requestGeneration ${String(o.requestGeneration)} (any, E, W1, W2)`);
+		}
 		const next: any = { ...this.opts };
 		for (const [k, v] of Object.entries(o)) {
 			if (k === 'port') continue;
@@ -292,6 +305,7 @@ export class SimulatorImpl implements Simulator {
 
 	reset(): void {
 		this.engine.clear();
+		this.store.clear();
 		this.requests.length = 0;
 		this.scripts = [];
 		this.faultQueue.clear();
@@ -310,11 +324,14 @@ export class SimulatorImpl implements Simulator {
 		this.engine.clear();
 		for (const t of this.timers) clearTimeout(t);
 		this.timers.clear();
-		await new Promise<void>((resolve) => {
-			this.server.close(() => resolve());
-			this.server.closeAllConnections();
-			for (const s of this.sockets) s.destroy();
-		});
+		await Promise.all([
+			new Promise<void>((resolve) => {
+				this.server.close(() => resolve());
+				this.server.closeAllConnections();
+				for (const s of this.sockets) s.destroy();
+			}),
+			this.fileServer.close(),
+		]);
 	}
 
 	// ---------------------------------------------------------------- request pipeline
@@ -324,22 +341,26 @@ export class SimulatorImpl implements Simulator {
 		const u = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const path = u.pathname;
 		const method = (req.method ?? 'GET').toUpperCase();
-		let raw: string;
+		const endpoint = classify(method, path);
+		let raw: Buffer;
+		let tooLarge: boolean;
 		try {
-			raw = await readBody(req);
+			({ buf: raw, tooLarge } = await readBody(req, endpoint === 'upload' ? UPLOAD_LIMIT : BODY_LIMIT));
 		} catch {
 			return;
 		}
-		if (path === '/__sim' || path.startsWith('/__sim/')) return this.control(method, path, raw, res);
+		if (path === '/__sim' || path.startsWith('/__sim/')) return this.control(method, path, raw.toString('utf8'), res);
+		const dl = /^\/files\/download\/(.+)$/.exec(path);
+		if (dl && (method === 'GET' || method === 'HEAD')) return this.store.serve(req, res, 'api', path, dl[1]);
 
-		const endpoint = classify(method, path);
 		let body: any = undefined;
 		let bodyError = false;
-		if (raw.length) {
+		if (raw.length && endpoint !== 'upload' && !tooLarge) {
+			const text = raw.toString('utf8');
 			try {
-				body = JSON.parse(raw);
+				body = JSON.parse(text);
 			} catch {
-				body = raw;
+				body = text;
 				bodyError = true;
 			}
 		}
@@ -353,6 +374,7 @@ export class SimulatorImpl implements Simulator {
 			apiKey,
 			headers: { ...req.headers },
 			body,
+			fields: {},
 		};
 		if (endpoint === 'send-message' && isObject(body) && isObject(body.message)) {
 			const a = body.message.actionType;
@@ -367,6 +389,8 @@ export class SimulatorImpl implements Simulator {
 			method,
 			body,
 			bodyError,
+			raw,
+			tooLarge,
 			apiKey,
 			headers: {},
 			aborted: false,
@@ -446,6 +470,10 @@ export class SimulatorImpl implements Simulator {
 			};
 		}
 		if (endpoint === 'models') return modelsBody(this.opts.generation);
+		if (endpoint === 'environments') return this.environmentsBody();
+		if (endpoint === 'upload') {
+			return { success: true, files: [{ fileId: 'abc123', originalName: 'document.pdf', size: 102400 }] };
+		}
 		return {
 			success: true,
 			sessionId: 'a1b2c3d4e5f6',
@@ -471,6 +499,8 @@ export class SimulatorImpl implements Simulator {
 				return json(200, { success: true, sockets: [], count: 0, timestamp: new Date().toISOString() });
 			case 'models':
 				return this.auth(ctx) ?? json(200, modelsBody(this.opts.generation));
+			case 'environments':
+				return this.auth(ctx) ?? json(200, this.environmentsBody());
 			case 'poll': {
 				if (this.opts.pollAuth) {
 					const a = this.auth(ctx);
@@ -488,6 +518,7 @@ export class SimulatorImpl implements Simulator {
 		if (a) return a;
 		const r = this.rateLimit(ctx);
 		if (r) return r;
+		if (ctx.tooLarge) return coded(413, 'PAYLOAD_TOO_LARGE', 'Request body too large');
 		if (ctx.bodyError) return coded(400, 'INVALID_PARAMETER', 'Malformed JSON body');
 		switch (endpoint) {
 			case 'run-task':
@@ -497,8 +528,24 @@ export class SimulatorImpl implements Simulator {
 			case 'send-message':
 				return this.sendMessage(ctx);
 			default:
-				return this.chat(ctx);
+				return this.upload(ctx);
 		}
+	}
+
+	private environmentsBody(): any {
+		const list = Array.isArray(this.opts.environments) ? this.opts.environments : [];
+		return {
+			success: true,
+			environments: list.map((e) => ({
+				_id: e._id ?? e.id ?? createHash('sha1').update(String(e.name)).digest('hex').slice(0, 24),
+				userId: e.userId ?? ENV_USER_ID,
+				name: e.name,
+				description: e.description ?? '',
+				status: e.status ?? 'ready',
+				createdAt: e.createdAt ?? '2026-02-09T12:00:00.000Z',
+				updatedAt: e.updatedAt ?? '2026-02-09T12:30:00.000Z',
+			})),
+		};
 	}
 
 	// ---------------------------------------------------------------- middleware
@@ -554,57 +601,99 @@ export class SimulatorImpl implements Simulator {
 		);
 	}
 
-	// ---------------------------------------------------------------- tasks
+	// ---------------------------------------------------------------- reading requests
 
-	private newTask(
-		s: SessionRt,
-		text: string,
-		levels: Array<Record<string, any> | undefined>,
-		forceTerminate: boolean,
-		now: number,
-	): TaskRt {
-		const { script, cleanText } = resolveScript(text, this.scripts, this.opts.defaultScript);
-		const options: Record<string, any> = {};
-		for (const l of levels) {
-			if (!l) continue;
-			for (const k of [
-				'maxDuration',
-				'maxInputTokens',
-				'maxOutputTokens',
-				'startingUrl',
-				'startingPoint',
-				'terminateOnCompletion',
-				'outputType',
-				'outputSchema',
-				'avoidDomains',
-				'files',
-				'secrets',
-				'webhook',
-				'environmentId',
-				'profileId',
-				'policyId',
-				'proxy',
-				'reachOutMode',
-				'mode',
-			]) {
-				if (l[k] !== undefined && options[k] === undefined) options[k] = l[k];
+	/** Reads the concepts of the current request generation and records where they came from. */
+	private read(ctx: Ctx, kind: ReadKind, body: unknown): ReadResult {
+		const r = readRequest(this.opts.requestGeneration, kind, body);
+		Object.assign(ctx.log.fields, r.fields);
+		return r;
+	}
+
+	/** 400 for a missing task text, worded as the generation's docs do. */
+	private missingText(kind: ReadKind): Reply {
+		if (this.opts.requestGeneration === 'W2') {
+			const message = kind === 'new-task' || kind === 'guardrail' ? 'Missing message.prompt' : 'Missing task.prompt';
+			return json(400, { success: false, message });
+		}
+		return missingTask();
+	}
+
+	/** Validates the values read: caps, reachOutMode, proxy, secrets, outputType/Schema, fileIds. */
+	private checkValues(key: string, values: Record<string, any>): Reply | null {
+		const bad =
+			checkLimits(values) ??
+			(values.proxy !== undefined ? checkProxy(values.proxy) : null) ??
+			(values.secrets !== undefined ? checkSecrets(values.secrets) : null) ??
+			checkOutput(values.outputType, values.outputSchema);
+		if (bad) return coded(400, 'INVALID_PARAMETER', bad.message, bad.details);
+		const files = values.files;
+		if (files !== undefined) {
+			if (!Array.isArray(files) || files.some((f) => typeof f !== 'string')) {
+				return coded(400, 'INVALID_PARAMETER', "Invalid parameter 'files': must be an array of fileIds", {
+					parameter: 'files',
+				});
+			}
+			for (const id of files) {
+				const f = this.store.uploaded.get(id);
+				if (!f || f.apiKey !== key) {
+					return coded(400, 'INVALID_PARAMETER', `Invalid parameter 'files': unknown fileId ${id}`, {
+						parameter: 'files',
+						value: id,
+					});
+				}
 			}
 		}
+		return null;
+	}
+
+	// ---------------------------------------------------------------- tasks
+
+	private newTask(s: SessionRt, text: string, read: ReadResult, forceTerminate: boolean, now: number): TaskRt {
+		const { script, cleanText } = resolveScript(text, this.scripts, this.opts.defaultScript);
+		const options: Record<string, any> = { ...read.values };
 		const firstTask = s.pub.taskIds.length === 0;
 		const terminateOnCompletion =
 			forceTerminate || options.terminateOnCompletion === true || (firstTask && s.pub.terminateOnCompletion);
-		const startingUrl = pick<string>(options.startingUrl, options.startingPoint);
+		const output = script.messageSet
+			? null
+			: structuredOutput(options.outputType, options.outputSchema, script.structured);
+		if (output) script.message = output.message;
 		const t = this.engine.createTask(s, {
 			text,
 			cleanText,
 			script,
 			terminateOnCompletion,
 			maxDuration: typeof options.maxDuration === 'number' ? options.maxDuration : undefined,
-			startingUrl: typeof startingUrl === 'string' ? startingUrl : undefined,
+			startingUrl: typeof options.startingUrl === 'string' ? options.startingUrl : undefined,
 			options,
+			fields: { ...read.fields },
 			now,
 		});
+		if (output) t.pub.output = output;
+		if (script.downloads.length) this.addDownloads(t);
 		return t;
+	}
+
+	/** Blobs for the script's downloads, and their data.files entries (§5.2). */
+	private addDownloads(t: TaskRt): void {
+		const specs = t.script.downloads;
+		const base = t.pub.startedAt ?? t.pub.createdAt;
+		t.pub.downloads = [];
+		specs.forEach((spec, i) => {
+			const blob = this.store.addBlob(spec, t.pub.taskId);
+			const name = encodePath(blob.filename);
+			const downloadUrl = spec.sameOrigin
+				? `${this.url}/files/download/${blob.id}/${name}`
+				: `${this.fileServer.url}/files/${blob.id}/${name}`;
+			t.downloadFiles.push({
+				source: spec.source ?? `https://www.example.com/downloads/${name}`,
+				downloadUrl,
+				filename: blob.filename,
+				timestamp: Math.round(base + (t.script.durationMs * (i + 1)) / (specs.length + 1)),
+			});
+			t.pub.downloads?.push({ blobId: blob.id, filename: blob.filename, downloadUrl });
+		});
 	}
 
 	private async hold(ctx: Ctx, t: TaskRt, ms: number): Promise<void> {
@@ -631,11 +720,10 @@ export class SimulatorImpl implements Simulator {
 
 	private async runTask(ctx: Ctx): Promise<Reply> {
 		const key = ctx.apiKey as string;
-		const b: Record<string, any> = isObject(ctx.body) ? ctx.body : {};
-		const tl = taskLevel(b);
-		const text = pick(b.taskDetails, b.prompt, tl?.prompt, tl?.taskDetails);
-		if (typeof text !== 'string' || !text.trim()) return missingTask();
-		const invalid = validateParams([b, tl]);
+		const read = this.read(ctx, 'run-task', ctx.body);
+		const text = read.text;
+		if (typeof text !== 'string' || !text.trim()) return this.missingText('run-task');
+		const invalid = this.checkValues(key, read.values);
 		if (invalid) return invalid;
 		const noMoney = this.balanceCheck(key);
 		if (noMoney) return noMoney;
@@ -643,7 +731,7 @@ export class SimulatorImpl implements Simulator {
 		if (limited) return limited;
 		const now = Date.now();
 		const s = this.engine.createSession(key, 'run-task', true, ctx.body, now);
-		const t = this.newTask(s, text, [tl, b], true, now);
+		const t = this.newTask(s, text, read, true, now);
 		ctx.log.sessionId = s.pub.sessionId;
 		ctx.log.taskId = t.pub.taskId;
 		return this.holdAndAnswer(ctx, t, 'run-task');
@@ -652,26 +740,34 @@ export class SimulatorImpl implements Simulator {
 	private startSession(ctx: Ctx): Reply {
 		const key = ctx.apiKey as string;
 		const b: Record<string, any> = isObject(ctx.body) ? ctx.body : {};
-		const tl = taskLevel(b);
-		const text = pick(tl?.prompt, tl?.taskDetails, b.taskDetails, b.prompt);
+		const read = this.read(ctx, 'start-session', b);
+		const text = read.text;
 		if (text !== undefined && typeof text !== 'string') {
 			return coded(400, 'INVALID_PARAMETER', "Invalid parameter 'taskDetails': must be a string", {
 				parameter: 'taskDetails',
 			});
 		}
-		const invalid = validateParams([b, tl]);
+		if (
+			text === undefined &&
+			this.opts.requestGeneration === 'W2' &&
+			this.opts.w2FlatSession === 'reject' &&
+			[b.taskDetails, b.prompt].some((v) => typeof v === 'string' && v.trim())
+		) {
+			return this.missingText('start-session');
+		}
+		const invalid = this.checkValues(key, read.values);
 		if (invalid) return invalid;
 		const noMoney = this.balanceCheck(key);
 		if (noMoney) return noMoney;
 		const limited = this.sessionLimitCheck(key);
 		if (limited) return limited;
 		const now = Date.now();
-		const toc = pick(tl?.terminateOnCompletion, b.terminateOnCompletion) === true;
+		const toc = read.values.terminateOnCompletion === true;
 		const s = this.engine.createSession(key, 'start-session', toc, ctx.body, now);
 		ctx.log.sessionId = s.pub.sessionId;
 		let t: TaskRt | undefined;
 		if (typeof text === 'string' && text.trim()) {
-			t = this.newTask(s, text, [tl, b], false, now);
+			t = this.newTask(s, text, read, false, now);
 			ctx.log.taskId = t.pub.taskId;
 		}
 		const body: Record<string, any> = { success: true, sessionId: s.pub.sessionId };
@@ -716,10 +812,10 @@ export class SimulatorImpl implements Simulator {
 						value: m.newState,
 					});
 				}
-				const tl = isObject(m.task) ? m.task : undefined;
-				const text = pick(m.taskDetails, m.prompt, tl?.prompt, tl?.taskDetails);
-				if (typeof text !== 'string' || !text.trim()) return missingTask();
-				const invalid = validateParams([m, tl]);
+				const read = this.read(ctx, 'new-task', b);
+				const text = read.text;
+				if (typeof text !== 'string' || !text.trim()) return this.missingText('new-task');
+				const invalid = this.checkValues(key, read.values);
 				if (invalid) return invalid;
 				const noMoney = this.balanceCheck(key);
 				if (noMoney) return noMoney;
@@ -730,7 +826,7 @@ export class SimulatorImpl implements Simulator {
 					});
 				}
 				s.lastActivity = now;
-				const t = this.newTask(s, text, [tl, m], false, now);
+				const t = this.newTask(s, text, read, false, now);
 				ctx.log.taskId = t.pub.taskId;
 				return this.holdAndAnswer(ctx, t, 'send-message');
 			}
@@ -764,8 +860,11 @@ export class SimulatorImpl implements Simulator {
 						value: m.newState,
 					});
 				}
+				const read = this.read(ctx, 'guardrail', b);
+				const text = read.text;
+				const empty = typeof text !== 'string' || !text.trim();
+				if (empty && ns === 'resume' && this.opts.requestGeneration === 'W2') return this.missingText('guardrail');
 				s.lastActivity = now;
-				const text = pick(m.taskDetails, m.prompt);
 				const r = this.engine.guardrailReply(s, now, ns, { text, newState: ns, at: now, message: m });
 				if (r === 'none') {
 					return coded(409, 'NO_GUARDRAIL_PENDING', 'No guardrail is pending in this session', { sessionId: sid });
@@ -810,64 +909,68 @@ export class SimulatorImpl implements Simulator {
 		return json(200, pollBody(this.opts.generation, this.engine, t, now));
 	}
 
-	private async chat(ctx: Ctx): Promise<Reply> {
-		const key = ctx.apiKey as string;
-		const b: Record<string, any> = isObject(ctx.body) ? ctx.body : {};
-		const oaError = (status: number, message: string, type: string, code: string): Reply =>
-			json(status, { error: { message, type, code } });
-		if (!Array.isArray(b.messages) || b.messages.length === 0) {
-			return oaError(400, 'messages is required', 'invalid_request_error', 'invalid_request');
+	// ---------------------------------------------------------------- uploads (§2.5)
+
+	private upload(ctx: Ctx): Reply {
+		const boundary = boundaryOf(ctx.req.headers['content-type']);
+		if (!boundary) {
+			return coded(400, 'INVALID_PARAMETER', 'Content-Type must be multipart/form-data with a boundary');
 		}
-		if (typeof b.model !== 'string' || !b.model) {
-			return oaError(400, 'model is required', 'invalid_request_error', 'invalid_request');
-		}
-		const users = b.messages.filter((m: any) => isObject(m) && m.role === 'user');
-		const last = users[users.length - 1];
-		let text = '';
-		if (last) {
-			if (typeof last.content === 'string') text = last.content;
-			else if (Array.isArray(last.content)) {
-				text = last.content.map((p: any) => (isObject(p) && typeof p.text === 'string' ? p.text : '')).join(' ');
-			}
-		}
-		if (!text.trim()) return oaError(400, 'a user message is required', 'invalid_request_error', 'invalid_request');
-		const noMoney = this.balanceCheck(key);
-		if (noMoney) return noMoney;
-		const limited = this.sessionLimitCheck(key);
-		if (limited) return limited;
-		const now = Date.now();
-		const s = this.engine.createSession(key, 'chat-completions', true, ctx.body, now);
-		const t = this.newTask(s, text, [b], true, now);
-		ctx.log.sessionId = s.pub.sessionId;
-		ctx.log.taskId = t.pub.taskId;
-		await this.hold(ctx, t, CHAT_HOLD_MS);
-		const at = Date.now();
-		const gen: Generation = this.opts.generation;
-		switch (t.pub.state) {
-			case 'completed':
-				if (b.stream === true) {
-					return {
-						status: 200,
-						text: chatCompletionStream(gen, this.engine, t, at, b.model),
-						contentType: 'text/event-stream',
-					};
-				}
-				return json(200, chatCompletion(gen, this.engine, t, at, b.model));
-			case 'guardrail': {
-				const g = t.pub.guardrailsFired[t.pub.guardrailsFired.length - 1];
-				this.engine.endSession(s, 'guardrail', at);
-				return oaError(400, `Guardrail triggered: ${g?.value ?? ''}`, 'guardrail_error', 'guardrail_triggered');
-			}
-			case 'failed':
-				return oaError(500, t.failError, 'task_failed', t.failCode);
-			case 'terminated':
-				return oaError(500, 'Session terminated', 'task_failed', 'session_terminated');
-			default:
-				return oaError(504, 'Task still running', 'timeout', 'timeout');
-		}
+		const parts = parseMultipart(ctx.raw, boundary);
+		if (!parts) return coded(400, 'INVALID_PARAMETER', 'Malformed multipart/form-data body');
+		const envPart = parts.find((p) => p.name === 'environmentId' && p.filename === undefined);
+		const environmentId = envPart ? envPart.data.toString('utf8') : undefined;
+		const fileParts = parts.filter((p) => p.name === 'files');
+		ctx.log.body = {
+			files: fileParts.map((p) => ({ filename: p.filename, contentType: p.contentType, size: p.data.length })),
+			...(environmentId !== undefined ? { environmentId } : {}),
+		};
+		if (!fileParts.length) return json(400, { success: false, message: 'No files provided' });
+		const files = fileParts.map((p) => ({
+			fileId: newFileId(),
+			filename: p.filename ?? 'blob',
+			contentType: p.contentType,
+			size: p.data.length,
+			sha256: sha256(p.data),
+		}));
+		for (const f of files) this.store.uploaded.set(f.fileId, { apiKey: ctx.apiKey, file: f });
+		this.store.uploads.push({
+			seq: ctx.log.seq,
+			time: ctx.log.time,
+			apiKey: ctx.apiKey,
+			...(environmentId !== undefined ? { environmentId } : {}),
+			fileIds: files.map((f) => f.fileId),
+			files,
+		});
+		return json(200, {
+			success: true,
+			files: files.map((f) => ({ fileId: f.fileId, originalName: f.filename, size: f.size })),
+		});
 	}
 
 	// ---------------------------------------------------------------- control endpoints (not logged)
+
+	/** Counters for out-of-process tests (queue-mode e2e): cheap to fetch. */
+	private stats(): any {
+		const byEndpoint: Record<string, number> = {};
+		const byStatus: Record<string, number> = {};
+		for (const r of this.requests) {
+			const e = r.action ? `${r.endpoint}:${r.action}` : r.endpoint;
+			byEndpoint[e] = (byEndpoint[e] ?? 0) + 1;
+			const st = r.status === undefined ? 'none' : String(r.status);
+			byStatus[st] = (byStatus[st] ?? 0) + 1;
+		}
+		return {
+			requests: this.requests.length,
+			tasksStarted: this.tasksStarted,
+			count429: this.count429(),
+			byEndpoint,
+			byStatus,
+			uploads: this.store.uploads.length,
+			downloads: this.store.downloads.length,
+			filesUrl: this.filesUrl,
+		};
+	}
 
 	private control(method: string, path: string, raw: string, res: http.ServerResponse): void {
 		const send = (status: number, body: any) => {
@@ -893,6 +996,9 @@ export class SimulatorImpl implements Simulator {
 			if (method === 'GET' && p === '/__sim/sessions') return send(200, [...this.sessions.values()]);
 			if (method === 'GET' && p === '/__sim/options') return send(200, this.opts);
 			if (method === 'GET' && p === '/__sim/faults') return send(200, this.faultQueue.list());
+			if (method === 'GET' && p === '/__sim/downloads') return send(200, this.downloads);
+			if (method === 'GET' && p === '/__sim/uploads') return send(200, this.uploads);
+			if (method === 'GET' && p === '/__sim/stats') return send(200, this.stats());
 			if (method === 'POST' && p === '/__sim/reset') {
 				this.reset();
 				return send(200, { success: true });

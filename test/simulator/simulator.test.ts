@@ -236,7 +236,14 @@ describe('pending, polling, guardrails', () => {
 		});
 		expect(stop.status).toBe(200);
 		const p = await api.get(`/task/${s.data.sessionId}/${m.data.taskId}`);
-		expect(p.data).toEqual({ success: false, sessionId: s.data.sessionId, taskId: m.data.taskId, status: 'terminated', error: 'Session terminated' });
+		expect(p.data).toEqual({
+			success: false,
+			sessionId: s.data.sessionId,
+			taskId: m.data.taskId,
+			status: 'terminated',
+			error: 'Session terminated',
+			usage: expect.objectContaining({ cost: sim.tasks[0].costAtEnd }),
+		});
 		const nothing = await api.post('/start/send-message', { sessionId: s.data.sessionId, message: { actionType: 'guardrail', taskDetails: 'x' } });
 		expect(nothing.status).toBe(409);
 		expect(nothing.data.code).toBe('NO_GUARDRAIL_PENDING');
@@ -295,6 +302,7 @@ describe('pending, polling, guardrails', () => {
 			taskId: t3.data.taskId,
 			status: 'terminated',
 			error: 'Session terminated',
+			usage: expect.objectContaining({ cost: expect.any(Number), prompt_tokens: expect.any(Number) }),
 		});
 		const tasks = sim.tasks;
 		expect(tasks[2]).toMatchObject({ state: 'terminated', endReason: 'terminate' });
@@ -526,15 +534,17 @@ describe('scripting and control', () => {
 		expect(sim.tasksStarted).toBe(0);
 	});
 
-	test('count() by endpoint and by endpoint:action; chat completions', async () => {
+	test('count() by endpoint and by endpoint:action; no chat completions endpoint', async () => {
 		const s = await api.post('/start/start-session', {});
 		await api.post('/start/send-message', { sessionId: s.data.sessionId, message: { actionType: 'interaction', action: { type: 'CLICK', x: 1, y: 200 } } });
 		await api.post('/start/send-message', { sessionId: s.data.sessionId, message: { actionType: 'state', newState: 'stop' } });
 		expect(sim.count('send-message')).toBe(2);
 		expect(sim.count('send-message:state')).toBe(1);
 		const c = await api.post('/v1/chat/completions', { model: 'webrun-browser-1', messages: [{ role: 'user', content: 'hi' }] });
-		expect(c.data).toMatchObject({ object: 'chat.completion', choices: [{ message: { role: 'assistant', content: 'Completed: hi' } }] });
-		expect(sim.count('chat-completions')).toBe(1);
+		expect(c.status).toBe(404);
+		expect(c.data).toEqual({ success: false, message: 'Cannot POST /v1/chat/completions' });
+		expect(sim.count('unknown')).toBe(1);
+		expect(sim.tasksStarted).toBe(0);
 	});
 
 	test('hundreds of concurrent held requests', async () => {
@@ -550,7 +560,7 @@ describe('scripting and control', () => {
 
 test('cli prints its url and stops on SIGTERM', async () => {
 	const root = path.resolve(__dirname, '..', '..');
-	const child = spawn(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'test/simulator/cli.ts', '--port', '0', '--generation', 'enigma'], {
+	const child = spawn(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'test/simulator/cli.ts', '--port', '0', '--generation', 'enigma', '--request-generation', 'W2'], {
 		cwd: root,
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
@@ -562,10 +572,14 @@ test('cli prints its url and stops on SIGTERM', async () => {
 		});
 		child.on('exit', (code) => reject(new Error(`exited ${code}`)));
 	});
-	const { url } = JSON.parse(line);
+	const { url, filesUrl } = JSON.parse(line);
 	expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+	expect(filesUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 	const m = await axios.get(`${url}/v1/models`, { headers: { Authorization: 'Bearer k' } });
 	expect(m.data.data[0].id).toBe('enigma-browser-1');
+	const flat = await axios.post(`${url}/start/run-task`, { taskDetails: 'x' }, { headers: { Authorization: 'Bearer k' }, validateStatus: () => true });
+	expect(flat.status).toBe(400);
+	expect(flat.data).toEqual({ success: false, message: 'Missing task.prompt' });
 	const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 	child.kill('SIGTERM');
 	expect(await exited).toBe(0);

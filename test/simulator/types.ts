@@ -5,6 +5,35 @@
 
 export type Generation = 'webrun' | 'enigma';
 
+/**
+ * Request shapes the server reads (webrun-api.md §0): 'any' accepts every alias; 'E' flat
+ * `taskDetails`/`startingUrl`; 'W1' start-session `initialTask{taskDetails, startingPoint}`;
+ * 'W2' `task{prompt, startingUrl}` and `message.prompt`. See README.md for the exact paths.
+ */
+export type RequestGeneration = 'any' | 'E' | 'W1' | 'W2';
+
+/** What a structured task answers: a matching value, a text that does not parse, or a wrong value. */
+export type StructuredMode = 'valid' | 'invalid-json' | 'mismatch';
+
+/** A file the agent "downloaded" (webrun-api.md §5.2), served by the simulator's file server. */
+export interface DownloadSpec {
+	filename: string;
+	/** Exact content (UTF-8). Default: a short text naming the file, unless sizeBytes is given. */
+	content?: string;
+	/** Size of a generated content (streamed in chunks, never allocated whole). Ignored with content. */
+	sizeBytes?: number;
+	/** Default from the extension (application/octet-stream when unknown). */
+	contentType?: string;
+	/** Answer this status (with a short text body) instead of the file, e.g. 404. */
+	status?: number;
+	/** true: downloadUrl on the API origin (/files/download/:id/:filename) instead of the file server. */
+	sameOrigin?: boolean;
+	/** true: no Content-Length (chunked transfer encoding). */
+	chunked?: boolean;
+	/** data.files[].source (default https://www.example.com/downloads/<filename>). */
+	source?: string;
+}
+
 /** How a task behaves. All times are agent *working* time (pauses and guardrail waits excluded). */
 export interface TaskScript {
 	/** Agent working time until the outcome (default 200). */
@@ -24,6 +53,15 @@ export interface TaskScript {
 	network?: any[];
 	/** Final usage (defaults 12450 / 3200 / 0.0124). Running polls report a share proportional to progress. */
 	usage?: { prompt_tokens?: number; completion_tokens?: number; cost?: number };
+	/**
+	 * USD per second of working time. When set, usage.cost = rate × working seconds so far (6
+	 * decimals) in every answer, and replaces usage.cost.
+	 */
+	costPerSecond?: number;
+	/** For a task with a structured outputType (default 'valid'). A script `message` still wins. */
+	structured?: StructuredMode;
+	/** Files the agent downloaded: appended to data.files (W shapes) and served by the file server. */
+	downloads?: DownloadSpec[];
 }
 
 export type FaultEndpoint =
@@ -32,8 +70,9 @@ export type FaultEndpoint =
 	| 'send-message'
 	| 'poll'
 	| 'models'
-	| 'chat-completions'
 	| 'health'
+	| 'environments'
+	| 'upload'
 	| '*';
 
 export type FaultKind = 'status' | 'garbage' | 'truncated' | 'drop-before' | 'drop-after-accept' | 'delay';
@@ -95,6 +134,82 @@ export interface SimulatorOptions {
 	sessionIdleTimeoutMs?: number | false;
 	/** Extra: balance for keys not listed in apiKeys (default 12.5). */
 	defaultBalance?: number;
+	/** Request shape the server reads (default 'any' = every alias). */
+	requestGeneration?: RequestGeneration;
+	/**
+	 * W2 start-session whose body has a flat `taskDetails`/`prompt` but no `task.prompt`: 'ignore'
+	 * (default: a session without a task, the parameters page's reading) or 'reject' (400 "Missing
+	 * task.prompt", the errors page's reading).
+	 */
+	w2FlatSession?: 'ignore' | 'reject';
+	/** GET /environments list (default: three samples). `id` is accepted for `_id`. */
+	environments?: EnvironmentSpec[];
+}
+
+export interface EnvironmentSpec {
+	_id?: string;
+	id?: string;
+	name: string;
+	description?: string;
+	/** 'empty' | 'uploading' | 'ready' (docs). Default 'ready'. */
+	status?: string;
+	userId?: string;
+	createdAt?: string;
+	updatedAt?: string;
+}
+
+/** One GET/HEAD on the file server (or on /files/download/... of the API origin). */
+export interface SimDownload {
+	seq: number;
+	time: number;
+	method: string;
+	path: string;
+	/** 'files' = the file server origin; 'api' = the API origin (sameOrigin downloads). */
+	origin: 'files' | 'api';
+	/** Whether the request carried an Authorization header (its value is not kept). */
+	hadAuthorization: boolean;
+	blobId?: string;
+	filename?: string;
+	taskId?: string;
+	status?: number;
+	/** Body bytes written. */
+	bytesSent: number;
+	/** When the answer ended (or was cut). */
+	endedAt?: number;
+	/** True if the client closed the connection before the whole body was written. */
+	clientAborted?: boolean;
+}
+
+export interface SimUploadedFile {
+	fileId: string;
+	filename: string;
+	contentType?: string;
+	size: number;
+	/** Hex SHA-256 of the content. */
+	sha256: string;
+}
+
+/** One POST /files/upload that succeeded. */
+export interface SimUpload {
+	/** seq of the logged request. */
+	seq: number;
+	time: number;
+	apiKey?: string;
+	environmentId?: string;
+	fileIds: string[];
+	files: SimUploadedFile[];
+}
+
+/** The structured answer generated for a task (TaskScript.structured). */
+export interface SimStructuredOutput {
+	format: 'json' | 'csv';
+	kind: StructuredMode;
+	/** The exact data.message text. */
+	message: string;
+	/** Parsed value sent (json), or the data rows keyed by the header sent (csv); absent for 'invalid-json'. */
+	value?: any;
+	/** 'mismatch' only: what was broken, e.g. `results[0].price` (json) or the column name (csv). */
+	wrongPath?: string;
 }
 
 export interface LoggedRequest {
@@ -103,13 +218,16 @@ export interface LoggedRequest {
 	time: number;
 	method: string;
 	path: string;
-	/** run-task | start-session | send-message | poll | models | chat-completions | health | active-sockets | unknown */
+	/** run-task | start-session | send-message | poll | models | health | active-sockets | environments | upload | unknown */
 	endpoint: string;
 	/** send-message only: message.actionType. */
 	action?: string;
 	apiKey?: string;
 	headers: Record<string, string | string[] | undefined>;
+	/** Parsed JSON body; for /files/upload a summary {files:[{filename, contentType, size}], environmentId?}. */
 	body: any;
+	/** Concept the server read → body path it came from, e.g. {taskText: 'task.prompt'} ({} when none). */
+	fields: Record<string, string>;
 	/** HTTP status written (undefined if the socket was dropped / the client went away). */
 	status?: number;
 	/** Fault kind applied to this request, if any. */
@@ -154,10 +272,23 @@ export interface SimTask {
 	guardrailsFired: GuardrailFired[];
 	/** Why it became terminated: 'stop' | 'terminate' | 'guardrail-stop' | 'script' | 'session-ended' | 'expired' */
 	endReason?: string;
-	/** Request-level task options the client sent (terminateOnCompletion, maxDuration, startingUrl...). */
+	/**
+	 * Concept values the server read for this task (taskText excluded), keyed by concept:
+	 * startingUrl, maxDuration, maxInputTokens, maxOutputTokens, avoidDomains, mode,
+	 * terminateOnCompletion, environmentId, outputType, outputSchema, files (fileIds), secrets,
+	 * webhook, policyId, proxy, reachOutMode. Only concepts read by the request generation appear.
+	 */
 	options: Record<string, any>;
+	/** Concept → body path, as in the creating request's LoggedRequest.fields. */
+	fields: Record<string, string>;
 	/** The resolved script. */
 	script: TaskScript;
+	/** usage.cost when the task reached its terminal state (frozen from then on). */
+	costAtEnd?: number;
+	/** The structured answer, when the task had a structured outputType. */
+	output?: SimStructuredOutput;
+	/** Blobs created from script.downloads, in data.files order (after script.files). */
+	downloads?: Array<{ blobId: string; filename: string; downloadUrl: string }>;
 }
 
 export interface SimSession {
@@ -165,7 +296,7 @@ export interface SimSession {
 	state: 'active' | 'terminated';
 	apiKey: string;
 	createdByRunTask: boolean;
-	createdBy: 'run-task' | 'start-session' | 'chat-completions';
+	createdBy: 'run-task' | 'start-session';
 	terminateOnCompletion: boolean;
 	createdAt: number;
 	endedAt?: number;
@@ -189,6 +320,14 @@ export interface Simulator {
 	configure(o: Partial<SimulatorOptions>): void;
 	reset(): void;
 	count(endpoint: string): number;
+	/** Number of API answers with status 429 (rate limit, session limit at 429, or a 429 fault). */
+	count429(): number;
+	/** Origin of the second (file) server, e.g. http://127.0.0.1:PORT. */
+	readonly filesUrl: string;
+	/** Every request to the file server and to /files/download/... of the API origin. */
+	readonly downloads: SimDownload[];
+	/** Every successful POST /files/upload. */
+	readonly uploads: SimUpload[];
 	close(): Promise<void>;
 	/** Extra: current effective options. */
 	readonly options: Required<Omit<SimulatorOptions, 'apiKeys' | 'sessionLimit' | 'port'>> &
