@@ -58,19 +58,15 @@ run_logged() {
   fi
 }
 
-# check_commands <n8n dir> <node binary>: every n8n command the e2e uses must load. A tree that is
-# missing a dependency fails here with the module name, not later in a test.
+# check_commands <n8n dir> <node binary>: every n8n command the e2e uses must load (loaded as
+# bin/n8n loads them). A tree missing a dependency fails here with the module's name.
 check_commands() {
-  local dir="$1" node_bin="$2" cmd file out bad=0
-  for cmd in start execute worker import/workflow import/credentials; do
-    file="$dir/node_modules/n8n/dist/commands/$cmd.js"
-    if [[ ! -f "$file" ]]; then log "n8n command '$cmd' missing ($file)"; bad=1; continue; fi
-    if ! out=$(cd "$dir" && "$node_bin" -e 'require(process.argv[1]); process.exit(0)' "$file" 2>&1); then
-      log "n8n command '$cmd' does not load:"; printf '%s\n' "$out" | grep -m3 -E 'Error|Cannot find' >&2; bad=1
-    fi
-  done
-  [[ $bad -eq 0 ]] && log "n8n commands load: start execute worker import:workflow import:credentials"
-  return $bad
+  local here; here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  if (cd "$1" && "$2" "$here/check-n8n-commands.js" "$1" start execute worker import/workflow import/credentials 2>&1 | sed 's/^/[install-n8n] /' >&2; exit "${PIPESTATUS[0]}"); then
+    log "n8n commands load: start execute worker import:workflow import:credentials"
+  else
+    return 1
+  fi
 }
 
 write_pkg() { # write_pkg <dir> <json> [lock name]: package.json (+ pinned lockfile if we have one)
