@@ -184,7 +184,9 @@ export class StartBudget {
 	isQuiet(): boolean {
 		const now = this.clock.now();
 		this.prune(now);
-		return this.sent.length === 0 && this.blockedUntil <= now && this.changeWaiters.length === 0;
+		// A server that does not rate-limit makes the history irrelevant.
+		const history = this.unlimited ? 0 : this.sent.length;
+		return history === 0 && this.blockedUntil <= now && this.changeWaiters.length === 0;
 	}
 
 	/** A 429: nobody starts anything until the server says so. */
