@@ -12,6 +12,8 @@
  *     on its own simulator, while the two sequential clients of part 1 finish.
  *  4. CPU per item and memory for 1,000 short items (separate process: bench/cpuMem.ts).
  *  5. Package load time and dist/ size.
+ *  6. Many executions of one account in one process (separate process: bench/executions.ts):
+ *     5 executions × 4 items at once (429s, span / rate-limit bound), memory over 1,000 executions.
  */
 import '../test/helpers/env';
 
@@ -386,15 +388,20 @@ async function part3() {
 /* Part 4                                                                                           */
 /* ----------------------------------------------------------------------------------------------- */
 
-function part4() {
+/** Runs a bench script in its own process (with --expose-gc) and reads its one JSON line. */
+function childJson(script: string) {
 	const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [ROOT] });
 	const out = execFileSync(
 		process.execPath,
-		['--expose-gc', tsNode, '--transpile-only', '--prefer-ts-exts', join(ROOT, 'bench/cpuMem.ts')],
+		['--expose-gc', tsNode, '--transpile-only', '--prefer-ts-exts', join(ROOT, script)],
 		{ cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 },
 	);
 	const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop() as string;
-	const r = JSON.parse(line);
+	return JSON.parse(line);
+}
+
+function part4() {
+	const r = childJson('bench/cpuMem.ts');
 	return {
 		...r,
 		/** heapUsed (after GC) once 1,000 items were answered / once 100 were, in the same run. */
@@ -466,6 +473,8 @@ async function main() {
 	process.stdout.write('Part 4: CPU and memory, 1,000 short items…\n');
 	const p4 = part4();
 	const p5 = part5();
+	process.stdout.write('Part 6: many executions of one account in one process…\n');
+	const p6 = childJson('bench/executions.ts');
 
 	const ref = p12.scenarios[0];
 	const c10 = p12.scenarios.find((s) => s.concurrency === 10 && s.name.startsWith('node')) as ScenarioResult;
@@ -478,9 +487,12 @@ async function main() {
 		inlineDelay: { target: 'a few ms, 0 polls', value: p3.inline.delayP95Ms, met: p3.inline.pollsPerTask === 0 && p3.inline.delayP95Ms <= 50 },
 		pendingDelayP95: { target: `≤ pollInterval + 50 ms = ${P3.pollIntervalMs + 50} ms`, value: p3.pending.delayP95Ms, met: p3.pending.delayP95Ms <= P3.pollIntervalMs + 50 },
 		flatMemory: { target: 'heapUsed after 1,000 items ≈ after 100 (≤ 1.10×)', value: p4.heapRatio1000to100, met: p4.heapRatio1000to100 <= 1.1 },
+		executions429s: { target: '0 (5 executions × 4 items at once, one account)', value: p6.simultaneous.http429, met: p6.simultaneous.http429 === 0 },
+		executionsWithinBound: { target: '≤ 1.05 × bound', value: p6.simultaneous.ratioToBound, met: p6.simultaneous.ratioToBound <= 1.05 },
+		executionsFlatMemory: { target: 'heapUsed after 1,000 executions ≈ after 100 (≤ 1.10×)', value: p6.many.heapRatio1000to100, met: p6.many.heapRatio1000to100 <= 1.1 },
 	};
 	const benchMs = Date.now() - started;
-	const results = { date: new Date().toISOString(), machine, benchMs, goals, part1: p12, part3: { ...p3, ranDuringPart1Tail: !SEQUENTIAL }, part4: p4, part5: p5 };
+	const results = { date: new Date().toISOString(), machine, benchMs, goals, part1: p12, part3: { ...p3, ranDuringPart1Tail: !SEQUENTIAL }, part4: p4, part5: p5, part6: p6 };
 	writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 	const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -499,6 +511,9 @@ async function main() {
 	lines.push(`4. 1,000 short items, Parallel Tasks 10: ${p4.r1000.cpuMsPerItem.toFixed(2)} ms CPU/item (simulator excluded: ${p4.r1000.simulatorCpuMsPerItem?.toFixed(2)} ms/item in its own process), ${s(p4.r1000.wallMs)} wall; peak RSS ${p4.r1000.peakRssMB.toFixed(0)} MB, peak heapUsed ${p4.r1000.peakHeapUsedMB.toFixed(1)} MB (100 items: ${p4.r100.peakHeapUsedMB.toFixed(1)} MB, garbage included);`);
 	lines.push(`   heapUsed after GC in one 1,000-item run: ${p4.memory.after100MB.toFixed(1)} MB after 100 answers, ${p4.memory.after1000MB.toFixed(1)} MB after 1,000 (ratio ${p4.heapRatio1000to100}, ${p4.retainedKBPerItem} KB per item held until the node returns), ${p4.memory.afterRunMB.toFixed(1)} MB after the run (before: ${p4.memory.beforeMB.toFixed(1)} MB)`);
 	lines.push(`5. load (require node + credential, fresh process, median of 5): ${p5.loadMsMedian} ms cold (n8n-workflow included), ${p5.packageOnlyLoadMsMedian} ms with n8n-workflow already loaded (as inside n8n); dist/: ${p5.distBytes} bytes in ${p5.distFiles} files`);
+	const x = p6.simultaneous;
+	lines.push(`6. ${x.executions} executions × ${x.items} items at once, Parallel Tasks ${x.concurrency}, one account, ${x.limit} starts per ${x.windowMs / 1000} s, tasks ${x.durationMs / 1000} s: ${x.tasksStarted} tasks started (${x.distinctTasks} distinct), ${x.http429} 429s, span ${s(x.spanMs)} vs bound ${s(x.boundMs)} (${x.ratioToBound}×)`);
+	lines.push(`   ${p6.many.executions} short executions of one account: heapUsed after GC ${p6.many.after100MB.toFixed(1)} MB after 100, ${p6.many.after1000MB.toFixed(1)} MB after 1,000 (ratio ${p6.many.heapRatio1000to100}); accounts remembered: ${p6.many.accountsRemembered}`);
 	lines.push('');
 	lines.push('Goals:');
 	for (const [name, g] of Object.entries(goals)) lines.push(`   ${g.met ? 'MET    ' : 'NOT MET'} ${name}: ${g.value} (target ${g.target})`);
