@@ -245,3 +245,39 @@ n8n_cleanup() {
   N8N_E2E_TEMP_DIRS=()
 }
 N8N_E2E_TEMP_DIRS=("${N8N_E2E_TEMP_DIRS[@]}")
+
+# n8n_worker_start <log_file> [concurrency] [health_port]: `n8n worker --concurrency N` (default 5)
+# of the current line in the background, in its own process group, with its own task-broker port
+# and the queue health check on 127.0.0.1:<health_port> (default: a free port). Returns at once;
+# wait with n8n_worker_wait_ready. Queue mode comes from the caller's environment
+# (EXECUTIONS_MODE=queue, QUEUE_BULL_REDIS_HOST/PORT, DB_TYPE=postgresdb, DB_POSTGRESDB_*), and the
+# database must already be migrated (run an import first) so that processes do not race to migrate.
+# Exports N8N_E2E_WORKER_PID and N8N_E2E_WORKER_HEALTH_URL: copy them before the next call.
+# Stop: kill -TERM <pid> (n8n waits N8N_GRACEFUL_SHUTDOWN_TIMEOUT, default 30 s, for its running
+# executions); kill the group (-<pid>) to take its task runner down with it.
+n8n_worker_start() {
+  local log="${1:?usage: n8n_worker_start <log_file> [concurrency] [health_port]}" conc="${2:-5}"
+  local hport="${3:-$(_n8n_free_port)}"
+  QUEUE_HEALTH_CHECK_ACTIVE=true QUEUE_HEALTH_CHECK_PORT="$hport" N8N_WORKER_SERVER_ADDRESS=127.0.0.1 \
+    N8N_RUNNERS_BROKER_PORT="$(_n8n_free_port)" \
+    setsid "$N8N_E2E_NODE" "$N8N_E2E_BIN" worker --concurrency="$conc" >"$log" 2>&1 </dev/null &
+  export N8N_E2E_WORKER_PID=$! N8N_E2E_WORKER_HEALTH_URL="http://127.0.0.1:$hport"
+}
+
+# n8n_worker_wait_ready <pid> <health_url> [log_file]: waits until the worker's
+# /healthz/readiness answers 200 (database connected and migrated, Redis connected; n8n mounts the
+# endpoint only after the worker took its queue), timeout N8N_E2E_START_TIMEOUT (default 180 s).
+n8n_worker_wait_ready() {
+  local pid="${1:?usage: n8n_worker_wait_ready <pid> <health_url> [log_file]}" url="${2:?}" log="${3:-}"
+  local t0=$SECONDS timeout="${N8N_E2E_START_TIMEOUT:-180}"
+  until node -e "fetch('$url/healthz/readiness').then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      _n8n_log "n8n worker $pid exited early:"; [[ -n "$log" ]] && tail -n 40 "$log" >&2; return 1
+    fi
+    if (( SECONDS - t0 > timeout )); then
+      _n8n_log "n8n worker $pid not ready after ${timeout}s:"; [[ -n "$log" ]] && tail -n 40 "$log" >&2; return 1
+    fi
+    sleep 1
+  done
+  _n8n_log "n8n worker $pid ready ($url) in $((SECONDS - t0))s"
+}
