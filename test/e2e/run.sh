@@ -50,7 +50,7 @@ echo "==> build the package"
 (cd "$ROOT" && npm run build --silent >"$WORK/build.log" 2>&1) || { cat "$WORK/build.log"; exit 1; }
 
 echo "==> start the simulator"
-(cd "$ROOT" && exec npx ts-node --transpile-only test/simulator/cli.ts --port 0 --inline-window-ms 1000 --rate-limit off) >"$WORK/sim.out" 2>"$WORK/sim.err" &
+(cd "$ROOT" && exec node_modules/.bin/ts-node --transpile-only test/simulator/cli.ts --port 0 --inline-window-ms 1000 --rate-limit off) >"$WORK/sim.out" 2>"$WORK/sim.err" &
 SIM_PID=$!
 for _ in $(seq 1 60); do grep -q '"url"' "$WORK/sim.out" 2>/dev/null && break; sleep 0.5; done
 SIM_URL="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8").split("\n")[0]).url)' "$WORK/sim.out")" || {
