@@ -7,6 +7,8 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import type { TaskScript } from '../simulator/types';
+
 import { useSimulator } from '../helpers/simulator';
 import type { Simulator } from '../simulator';
 import { pause, runTaskRaw, startSessionDirect, visibleRecorder, waitFor } from './faults.shared';
@@ -141,7 +143,8 @@ describe('cancellation', () => {
 	});
 
 	test("Get Task on the user's session: stops waiting, sends no terminate", async () => {
-		const { sessionId, taskId } = await startSessionDirect(sim, 'user task [sim {"durationMs":60000}]');
+		sim.script('user task', { durationMs: 60000 });
+		const { sessionId, taskId } = await startSessionDirect(sim, 'user task');
 		const { after } = await runAndCancel({ operation: 'getTask', sessionId, taskId, options: { pollInterval: 1 } });
 		expect(after).toBeLessThan(2000); // the task runs 60 s
 		await pause(600);
@@ -150,10 +153,8 @@ describe('cancellation', () => {
 	});
 
 	test("Send Message (guardrail reply) on the user's session: stops waiting, sends no terminate", async () => {
-		const { sessionId, taskId } = await startSessionDirect(
-			sim,
-			'needs a human [sim {"durationMs":60000,"guardrails":[{"atMs":20,"value":"Which account?"}]}]',
-		);
+		sim.script('needs a human', { durationMs: 60000, guardrails: [{ atMs: 20, value: 'Which account?' }] });
+		const { sessionId, taskId } = await startSessionDirect(sim, 'needs a human');
 		expect(await waitFor(() => sim.task(String(taskId))?.state === 'guardrail', 2000)).toBe(true);
 		const { after } = await runAndCancel({
 			operation: 'sendMessage',
@@ -171,11 +172,12 @@ describe('cancellation', () => {
 
 	test("Send Message (new task) on the user's session: stops waiting, sends no terminate", async () => {
 		const { sessionId } = await startSessionDirect(sim);
+		sim.script('another long one', { durationMs: 60000 });
 		const { after } = await runAndCancel({
 			operation: 'sendMessage',
 			sessionId,
 			messageType: 'newTask',
-			taskDetails: 'another long one [sim {"durationMs":60000}]',
+			taskDetails: 'another long one',
 			options: { pollInterval: 1 },
 		});
 		expect(after).toBeLessThan(2000); // the task runs 60 s
@@ -195,7 +197,8 @@ test('a pollUrl on another origin is never used: polls go to the base URL, the o
 	await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
 	try {
 		const port = (foreign.address() as AddressInfo).port;
-		const { sessionId, taskId } = await startSessionDirect(sim, 'background [sim {"durationMs":1500,"message":"from the simulator"}]');
+		sim.script('background', { durationMs: 1500, message: 'from the simulator' });
+		const { sessionId, taskId } = await startSessionDirect(sim, 'background');
 		sim.fault({
 			endpoint: 'run-task',
 			status: 200,
@@ -227,14 +230,15 @@ test('100 items, mixed outcomes, Continue On Fail, Parallel Tasks 10: each item 
 	// budget reads the limit from the headers of the first answers).
 	sim.configure({ rateLimit: { limit: 1000, windowMs: 60000 }, inlineWindowMs: 300 });
 	const kinds = ['inline', 'pending', 'guardrail', 'fail'] as const;
-	const scripts: Record<(typeof kinds)[number], IDataObject> = {
+	const scripts: Record<(typeof kinds)[number], TaskScript> = {
 		inline: { durationMs: 50 },
 		pending: { durationMs: 1100 },
 		guardrail: { durationMs: 5000, guardrails: [{ atMs: 50, value: 'Which one?' }] },
 		fail: { durationMs: 50, outcome: 'fail', failCode: 'PAGE_CRASH', failError: 'Browser page crashed' },
 	};
 	const kindOf = (i: number) => kinds[i % 4];
-	const items = Array.from({ length: 100 }, (_, i) => ({ q: `item ${i} [sim ${JSON.stringify(scripts[kindOf(i)])}]` }));
+	for (const kind of kinds) sim.script(new RegExp(` ${kind}$`), scripts[kind]);
+	const items = Array.from({ length: 100 }, (_, i) => ({ q: `item ${i} ${kindOf(i)}` }));
 	const r = await run({
 		baseUrl: sim.url,
 		items,
@@ -247,7 +251,7 @@ test('100 items, mixed outcomes, Continue On Fail, Parallel Tasks 10: each item 
 	const seen = all.map((i) => (i.pairedItem as { item: number }).item).sort((a, b) => a - b);
 	expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => i));
 
-	const taskOf = (i: number) => sim.tasks.filter((t) => t.text.startsWith(`item ${i} [`));
+	const taskOf = (i: number) => sim.tasks.filter((t) => t.text === `item ${i} ${kindOf(i)}`);
 	for (const out of all) {
 		const i = (out.pairedItem as { item: number }).item;
 		const tasks = taskOf(i);
@@ -260,7 +264,7 @@ test('100 items, mixed outcomes, Continue On Fail, Parallel Tasks 10: each item 
 			case 'pending':
 				expect(r.completed).toContain(out);
 				expect(json.status).toBe('completed');
-				expect(json.message).toBe(`Completed: item ${i}`);
+				expect(json.message).toBe(`Completed: item ${i} ${kindOf(i)}`);
 				break;
 			case 'guardrail':
 				expect(r.guardrail).toContain(out);

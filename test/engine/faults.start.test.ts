@@ -221,7 +221,8 @@ describe('4xx on a starting request: a clear error at once, no retry', () => {
 	});
 
 	test('409 TASK_ALREADY_RUNNING: names the session and keeps the code', async () => {
-		const { sessionId } = await startSessionDirect(sim, 'a long first task [sim {"durationMs":20000}]');
+		sim.script('a long first task', { durationMs: 20000 });
+		const { sessionId } = await startSessionDirect(sim, 'a long first task');
 		const parameters = { operation: 'sendMessage', sessionId, messageType: 'newTask', taskDetails: 'second task' };
 		const r = await run({ baseUrl: sim.url, parameters });
 		expect(r.error?.message).toContain('Send Message');
@@ -237,7 +238,8 @@ describe('4xx on a starting request: a clear error at once, no retry', () => {
 	});
 
 	test('409 NO_GUARDRAIL_PENDING on a guardrail reply names the session and the task', async () => {
-		const { sessionId, taskId } = await startSessionDirect(sim, 'busy [sim {"durationMs":20000}]');
+		sim.script('busy', { durationMs: 20000 });
+		const { sessionId, taskId } = await startSessionDirect(sim, 'busy');
 		const r = await run({
 			baseUrl: sim.url,
 			parameters: { operation: 'sendMessage', sessionId, taskId, messageType: 'guardrailResponse', guardrailResponse: 'yes' },
