@@ -1,0 +1,40 @@
+import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
+
+import type { ItemContext } from './context';
+import type { NormalizedTask } from './read';
+import { taskToItem } from './read';
+
+/** What one item produced: the output it goes to (0 = Completed, 1 = Guardrail) and its JSON. */
+export interface ItemResult {
+	output: 0 | 1;
+	json: IDataObject;
+	/** Download Files: the task's files as n8n binary data (file_0, file_1, …). */
+	binary?: IBinaryKeyData;
+}
+
+/**
+ * The one way an item leaves the node: the last raw answer added when asked for, then every
+ * secret (the API key) removed.
+ */
+export function itemResult(
+	item: ItemContext,
+	json: IDataObject,
+	includeRaw: boolean,
+	output: 0 | 1 = 0,
+): ItemResult {
+	const out = { ...json };
+	if (includeRaw && item.lastRaw !== undefined) out.raw = item.lastRaw as IDataObject;
+	return { output, json: item.client.redact(out) };
+}
+
+/** The item of a task: Completed, or Guardrail for a guardrail. `extra` adds session fields. */
+export function taskResult(
+	item: ItemContext,
+	task: NormalizedTask,
+	includeRaw: boolean,
+	extra: IDataObject = {},
+): ItemResult {
+	const ids = { sessionId: item.sessionId, taskId: item.taskId };
+	const json: IDataObject = { ...taskToItem(task, ids), ...extra };
+	return itemResult(item, json, includeRaw, task.state === 'guardrail' ? 1 : 0);
+}
