@@ -23,11 +23,22 @@ export interface WebRunErrorDetails {
 	taskId?: string;
 	code?: string;
 	status?: string;
+	/** Cost guard: the task's usage when it was stopped, and the caps involved. */
+	usage?: IDataObject;
+	maxCostUsd?: number;
+	totalCostUsd?: number;
+	maxTotalCostUsd?: number;
+	/** The agent's answer, when the task had completed (over its cost cap) before it was seen. */
+	message?: string;
 }
 
 export type WebRunError = (NodeApiError | NodeOperationError) & { webRun?: WebRunErrorDetails };
 
-function attach<T extends NodeApiError | NodeOperationError>(error: T, details: WebRunErrorDetails): T {
+/** Attaches the details a Continue item keeps (undefined values are left out). */
+export function attach<T extends NodeApiError | NodeOperationError>(
+	error: T,
+	details: WebRunErrorDetails,
+): T {
 	const clean: WebRunErrorDetails = {};
 	for (const [key, value] of Object.entries(details)) {
 		if (value !== undefined) clean[key as keyof WebRunErrorDetails] = value;

@@ -5,6 +5,7 @@ import { openAccount } from '../account/registry';
 import type { WebRunError } from '../errors';
 import { CancelledError } from '../sleep';
 import { ItemContext } from '../task/context';
+import { CostGuard } from '../task/cost';
 import type { ItemResult } from '../task/result';
 import { WebRunClient } from '../transport/client';
 import { readConcurrency } from './common/options';
@@ -121,11 +122,14 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 		const runClient = client;
 		const { account, release } = openAccount(client.accountId);
+		// The run's cost figures (Max Total Cost), shared by its items.
+		const costs = new CostGuard();
 		try {
 			await runPool(runnable, concurrency, async (i, stop) => {
 				const { settings, run } = prepared[i] as PreparedItem;
-				const item = new ItemContext(runClient, account, operation.label, i, settings);
+				const item = new ItemContext(runClient, account, operation.label, i, settings, costs);
 				try {
+					costs.assertCanStart(item);
 					outcomes[i] = { result: await run(item) };
 				} catch (error) {
 					outcomes[i] = { error: asNodeError(this, error, i) };

@@ -3,11 +3,16 @@ import type { ErrorContext } from '../errors';
 import { timeoutError } from '../errors';
 import { cancellableSleep, CancelledError } from '../sleep';
 import type { WebRunClient } from '../transport/client';
+import { CostGuard } from './cost';
 
 /** How long one item may wait, and how often it polls. */
 export interface WaitSettings {
 	pollIntervalMs: number;
 	timeoutMs: number;
+	/** Cost guard: stop the task when a poll shows its cost (USD) above this. */
+	maxCostUsd?: number;
+	/** Cost guard: start no more items once the node run's tasks have cost this much (USD). */
+	maxTotalCostUsd?: number;
 }
 
 /**
@@ -26,12 +31,17 @@ export class ItemContext implements ErrorContext {
 	/** The last raw API body, for the "Include Raw Response" option. */
 	lastRaw?: unknown;
 
+	/** True when this node created the item's session (the cost guard then terminates it). */
+	ownsSession = false;
+
 	constructor(
 		readonly client: WebRunClient,
 		readonly account: Account,
 		readonly operation: string,
 		readonly itemIndex: number,
 		readonly settings: WaitSettings,
+		/** The node run's cost figures, shared by its items (one guard per run, from the router). */
+		readonly costs: CostGuard = new CostGuard(),
 	) {
 		this.deadline = this.startedAt + settings.timeoutMs;
 	}

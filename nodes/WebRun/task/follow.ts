@@ -1,5 +1,6 @@
 import { taskEndedError, unexpectedResponseError } from '../errors';
 import type { ItemContext } from './context';
+import { guardCost } from './cost';
 import type { NormalizedTask } from './read';
 import { normalizeTaskResponse } from './read';
 import type { WaitOptions } from './wait';
@@ -18,6 +19,8 @@ export async function followTask(item: ItemContext, startBody: unknown): Promise
 		// Ended inline: its session may be free again for items waiting on the session limit.
 		item.account.sessions.sessionFreed();
 	}
+	// A task already over Max Cost per Task in the start answer is stopped before any poll.
+	await guardCost(item, first, first.pollUrl);
 	if (first.state === 'failed' || first.state === 'terminated') {
 		throw taskEndedError(item, first.state, first);
 	}

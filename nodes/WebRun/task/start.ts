@@ -88,7 +88,14 @@ export async function sendStart(item: ItemContext, path: string, body: IDataObje
 	let unavailable = 0;
 	for (;;) {
 		item.throwIfCancelled();
-		const sentAt = await budget.acquire((ms, wake) => item.waitOrTimeout(ms, 'start', wake));
+		// Max Total Cost: an item not started yet is not started once the run's total is reached,
+		// also when that happens while it waits for a slot.
+		item.costs.assertCanStart(item);
+		const sentAt = await budget.acquire(async (ms, wake) => {
+			await item.waitOrTimeout(ms, 'start', wake);
+			item.costs.assertCanStart(item);
+		});
+		item.costs.assertCanStart(item);
 		const remaining = item.remainingMs();
 		if (remaining < 1000) throw timeoutError(item, item.waitedSeconds(), 'start');
 		const freedBefore = sessions.freedCount;

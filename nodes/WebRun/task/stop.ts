@@ -1,6 +1,16 @@
-import { CLEANUP_REQUEST_TIMEOUT_MS } from '../constants';
-import { CancelledError } from '../sleep';
+import {
+	CLEANUP_REQUEST_TIMEOUT_MS,
+	DEFAULT_RETRY_AFTER_MS,
+	MAX_STOP_RETRY_AFTER_MS,
+	STOP_ATTEMPTS,
+	STOP_REQUEST_TIMEOUT_MS,
+	STOP_RETRY_WAIT_MS,
+} from '../constants';
+import { serverMessage } from '../errors';
+import { CancelledError, cancellableSleep } from '../sleep';
 import type { WebRunClient } from '../transport/client';
+import { isTransportFailure } from '../transport/client';
+import { rateLimitedWaitMs } from '../transport/headers';
 import { stateBody } from '../transport/requests';
 import type { ItemContext } from './context';
 
@@ -19,11 +29,14 @@ export async function terminateSession(client: WebRunClient, sessionId: string):
 }
 
 /**
- * Runs an item's work. When the execution is stopped meanwhile (n8n's Stop button, or n8n
+ * Runs an item's work on a session this node creates (Run Task, Start Session's first task), and
+ * marks the item so. When the execution is stopped meanwhile (n8n's Stop button, or n8n
  * cancelling executions at shutdown) and the item knows its session, which this node created,
  * the session is terminated so that it stops costing money. Any error goes on unchanged.
  */
 export async function terminateOnCancel<T>(item: ItemContext, work: () => Promise<T>): Promise<T> {
+	// The session is the node's own: the cost guard terminates it too (rather than stopping a task).
+	item.ownsSession = true;
 	let failure: unknown;
 	try {
 		return await work();
@@ -35,4 +48,52 @@ export async function terminateOnCancel<T>(item: ItemContext, work: () => Promis
 	}
 	// Thrown after the catch block (not re-thrown raw there): the original error, unchanged.
 	throw failure;
+}
+
+/** `terminate` ends the whole session; `stop` ends the current task and keeps the session. */
+export type StopAction = 'stop' | 'terminate';
+
+export type StopOutcome = { accepted: true } | { accepted: false; reason: string };
+
+/**
+ * Sends `stop` or `terminate` for a task that must not go on (the cost guard) and says whether
+ * WebRun accepted it. Both are idempotent, so a failure that may pass (no answer, 5xx, 429) is
+ * tried again, up to STOP_ATTEMPTS; a refusal (other 4xx, `success: false`) is not. It does not
+ * queue for the start budget: every second of waiting costs money. A 429 is waited out (and
+ * shared with the budget) when its Retry-After is reasonable. Never throws for an HTTP failure:
+ * the caller reports it (a failed stop is an error of its own).
+ */
+export async function requestStop(
+	item: ItemContext,
+	sessionId: string,
+	action: StopAction,
+): Promise<StopOutcome> {
+	let reason = 'no answer';
+	for (let attempt = 1; attempt <= STOP_ATTEMPTS; attempt++) {
+		const response = await item.client.request('POST', '/start/send-message', {
+			body: stateBody(sessionId, action),
+			timeoutMs: STOP_REQUEST_TIMEOUT_MS,
+			ignoreCancel: true,
+		});
+		let waitMs = STOP_RETRY_WAIT_MS * attempt;
+		if (isTransportFailure(response)) {
+			reason = response.reason;
+		} else {
+			const { statusCode, body } = response;
+			const refused =
+				typeof body === 'object' && body !== null && (body as { success?: unknown }).success === false;
+			if (statusCode >= 200 && statusCode < 300 && !refused) return { accepted: true };
+			const text = serverMessage(body);
+			reason = `WebRun answered HTTP ${statusCode}${text ? `: ${text}` : ''}`;
+			if (statusCode === 429) {
+				waitMs = rateLimitedWaitMs(response.headers, Date.now(), DEFAULT_RETRY_AFTER_MS);
+				item.account.budget.rateLimited(waitMs);
+				if (waitMs > MAX_STOP_RETRY_AFTER_MS) break;
+			} else if (statusCode < 500 && statusCode !== 408) {
+				break;
+			}
+		}
+		if (attempt < STOP_ATTEMPTS) await cancellableSleep(waitMs, item.signal);
+	}
+	return { accepted: false, reason };
 }

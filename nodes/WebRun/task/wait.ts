@@ -4,6 +4,7 @@ import { CancelledError, cancellableSleep } from '../sleep';
 import { isTransportFailure } from '../transport/client';
 import { retryAfterMs } from '../transport/headers';
 import type { ItemContext } from './context';
+import { guardCost } from './cost';
 import type { NormalizedTask } from './read';
 import { normalizeTaskResponse } from './read';
 
@@ -65,6 +66,8 @@ export async function waitForTask(item: ItemContext, options: WaitOptions): Prom
 			}
 			item.lastRaw = res.body;
 			const task = normalizeTaskResponse(res.body);
+			// Over Max Cost per Task: stopped, polled once more, and thrown.
+			await guardCost(item, task, options.pollUrl);
 			if (task.state === 'failed' || task.state === 'terminated') {
 				throw taskEndedError(item, task.state, task);
 			}

@@ -12,6 +12,7 @@ import {
 import { inputError } from '../../errors';
 import type { WaitSettings } from '../../task/context';
 import type { SessionSpec, TaskSpec } from '../../transport/requests';
+import { costOptions, readCostOptions } from './costOptions';
 
 /** Operations whose task parameters (URL, limits, domains) apply. */
 const TASK_OPERATIONS = ['runTask', 'startSession', 'sendMessage'];
@@ -48,6 +49,7 @@ export const optionsProperty: INodeProperties = {
 			default: false,
 			description: 'Whether to add the last raw WebRun API answer to the item, under "raw"',
 		},
+		...costOptions,
 		{
 			displayName: 'Max Duration (Ms)',
 			name: 'maxDuration',
@@ -250,7 +252,11 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number, operation
 	return {
 		task,
 		session,
-		settings: { pollIntervalMs: Math.round(pollInterval * 1000), timeoutMs: Math.round(timeout * 1000) },
+		settings: {
+			pollIntervalMs: Math.round(pollInterval * 1000),
+			timeoutMs: Math.round(timeout * 1000),
+			...readCostOptions(options, operation, fail),
+		},
 		includeRawResponse: options.includeRawResponse === true,
 	};
 }
