@@ -64,3 +64,16 @@ export const STOP_RETRY_WAIT_MS = 1_000;
 export const MAX_STOP_RETRY_AFTER_MS = 60_000;
 /** One stop request: the server should answer at once. */
 export const STOP_REQUEST_TIMEOUT_MS = 15_000;
+
+// ---- Structured results and files (design.md "Structured results", "Files")
+/** How much of the agent's raw answer an output error's description shows (the item has all). */
+export const MAX_RAW_ANSWER_IN_ERROR = 2_000;
+/** "Max File Size (MB)" of Download Files; one MB is 1,048,576 bytes. */
+export const DEFAULT_MAX_FILE_SIZE_MB = 100;
+export const MAX_FILE_SIZE_MB = 1_024;
+/** A download that sends nothing for this long is given up. */
+export const DOWNLOAD_IDLE_TIMEOUT_MS = 60_000;
+/** Redirects a download follows (each hop decides again whether the API key may go along). */
+export const MAX_DOWNLOAD_REDIRECTS = 5;
+/** POST /files/upload carries whole files: it may take longer than a start. */
+export const UPLOAD_REQUEST_TIMEOUT_MS = 300_000;
