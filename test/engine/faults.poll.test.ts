@@ -19,7 +19,6 @@ beforeEach(() => (sim = simulator()));
 const rec = visibleRecorder();
 const run = rec.run;
 
-const runTask = runTaskRaw;
 
 const polls = () => sim.requests.filter((q) => q.endpoint === 'poll');
 const terminates = () =>
@@ -31,7 +30,7 @@ test('poll faults (500, HTML, truncated JSON, a slow answer) are ridden out: the
 	sim.fault({ endpoint: 'poll', kind: 'garbage' });
 	sim.fault({ endpoint: 'poll', kind: 'truncated' });
 	sim.fault({ endpoint: 'poll', kind: 'delay', delayMs: 800 });
-	const r = await run({ baseUrl: sim.url, parameters: runTask('a bumpy ride') });
+	const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('a bumpy ride') });
 	expect(r.error).toBeUndefined();
 	expect(r.completed.map((i) => i.json.message)).toEqual(['made it']);
 	expect(r.completed[0].json.raw).toMatchObject({ type: 'task_completed' });
@@ -50,7 +49,7 @@ test('poll faults (500, HTML, truncated JSON, a slow answer) are ridden out: the
 test('poll 404: a clear error naming both ids, and no further polls', async () => {
 	sim.script('vanishing', { durationMs: 10000 });
 	sim.fault({ endpoint: 'poll', status: 404, body: { success: false, message: 'Task not found', code: 'TASK_NOT_FOUND' } });
-	const r = await run({ baseUrl: sim.url, parameters: runTask('a vanishing task') });
+	const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('a vanishing task') });
 	const task = sim.tasks[0];
 	expect(r.error?.message).toContain('Run Task');
 	expect(r.error?.message).toMatch(/could not find the task/);
@@ -67,7 +66,7 @@ test('timeout under Continue On Fail: the item carries the ids, the wait, and th
 	const r = await run({
 		baseUrl: sim.url,
 		items: [{ q: 'endless one' }],
-		parameters: runTask('={{ $json.q }}', { timeout: 2 }),
+		parameters: runTaskRaw('={{ $json.q }}', { timeout: 2 }),
 		onError: 'continueRegularOutput',
 	});
 	expect(r.error).toBeUndefined();
@@ -102,7 +101,7 @@ describe('cancellation', () => {
 
 	test('Run Task: the wait ends at once on a stop, and the session the node created is terminated', async () => {
 		sim.script('long', { durationMs: 60000 });
-		const { r, after, cancelledAt } = await runAndCancel(runTask('a long task'));
+		const { r, after, cancelledAt } = await runAndCancel(runTaskRaw('a long task'));
 		expect(cancelledAt).toBeGreaterThan(0);
 		expect(after).toBeLessThan(2000); // the task runs 60 s
 		expect(r.completed).toHaveLength(0);
@@ -121,7 +120,7 @@ describe('cancellation', () => {
 	test('Run Task stopped while its start request is still held (inline window): the run ends at once, and the session is terminated as soon as its id is known', async () => {
 		sim.configure({ inlineWindowMs: 3000 });
 		sim.script('held', { durationMs: 60000 });
-		const { r, after } = await runAndCancel(runTask('held at the start'), 1000);
+		const { r, after } = await runAndCancel(runTaskRaw('held at the start'), 1000);
 		expect(after).toBeLessThan(2000); // the task runs 60 s
 		expect(r.completed).toHaveLength(0);
 		const task = sim.tasks[0];
@@ -204,7 +203,7 @@ test('a pollUrl on another origin is never used: polls go to the base URL, the o
 			status: 200,
 			body: { success: true, sessionId, taskId, status: 'pending', pollUrl: `http://127.0.0.1:${port}/task/${sessionId}/${taskId}` },
 		});
-		const r = await run({ baseUrl: sim.url, parameters: runTask('follow me elsewhere') });
+		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('follow me elsewhere') });
 		expect(r.error).toBeUndefined();
 		expect(r.completed[0].json).toMatchObject({ message: 'from the simulator', sessionId, taskId });
 		expect(hits).toEqual([]);
@@ -242,7 +241,7 @@ test('100 items, mixed outcomes, Continue On Fail, Parallel Tasks 10: each item 
 	const r = await run({
 		baseUrl: sim.url,
 		items,
-		parameters: runTask('={{ $json.q }}', { concurrency: 10, includeRawResponse: false }),
+		parameters: runTaskRaw('={{ $json.q }}', { concurrency: 10, includeRawResponse: false }),
 		onError: 'continueRegularOutput',
 	});
 	expect(r.error).toBeUndefined();

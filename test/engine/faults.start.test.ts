@@ -16,9 +16,8 @@ beforeEach(() => (sim = simulator()));
 const rec = visibleRecorder();
 const run = rec.run;
 
-const runTask = runTaskRaw;
 
-const runTasks = (options: IDataObject = {}): IDataObject => runTask('={{ $json.q }}', options);
+const runTasks = (options: IDataObject = {}): IDataObject => runTaskRaw('={{ $json.q }}', options);
 
 const startRequests = () => sim.requests.filter((q) => q.endpoint === 'run-task');
 
@@ -31,7 +30,7 @@ describe('429 and 503 on a starting request are waited out and retried', () => {
 			body: { success: false, message: 'Rate limit exceeded. Please try again later.' },
 		});
 		sim.script('quick', { durationMs: 100, message: 'quick done' });
-		const r = await run({ baseUrl: sim.url, parameters: runTask('a quick task') });
+		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('a quick task') });
 		expect(r.error).toBeUndefined();
 		expect(r.completed.map((i) => i.json.message)).toEqual(['quick done']);
 		const starts = startRequests();
@@ -80,7 +79,7 @@ describe('429 and 503 on a starting request are waited out and retried', () => {
 	test('503 twice, then OK: backs off 2 s then 4 s, exactly one task, item completes', async () => {
 		sim.fault({ endpoint: 'run-task', status: 503, times: 2 });
 		sim.script('unavailable', { durationMs: 100, message: 'got a browser' });
-		const r = await run({ baseUrl: sim.url, parameters: runTask('unavailable at first') });
+		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('unavailable at first') });
 		expect(r.error).toBeUndefined();
 		expect(r.completed[0].json.message).toBe('got a browser');
 		const starts = startRequests();
@@ -95,7 +94,7 @@ describe('429 and 503 on a starting request are waited out and retried', () => {
 
 	test('503 with Retry-After follows the header instead of the backoff', async () => {
 		sim.fault({ endpoint: 'run-task', status: 503, headers: { 'Retry-After': '1' } });
-		const r = await run({ baseUrl: sim.url, parameters: runTask('retry after one second') });
+		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('retry after one second') });
 		expect(r.error).toBeUndefined();
 		const starts = startRequests();
 		expect(starts.map((q) => q.status)).toEqual([503, 200]);
@@ -110,7 +109,7 @@ describe('a starting request that may have reached the server is never sent agai
 	test('connection dropped after the task was accepted: clear error, one request, one task', async () => {
 		sim.fault({ endpoint: 'run-task', kind: 'drop-after-accept' });
 		sim.script('dropped', { durationMs: 300 });
-		const r = await run({ baseUrl: sim.url, parameters: runTask('dropped answer') });
+		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('dropped answer') });
 		expect(r.error?.message).toContain('Run Task');
 		expect(r.error?.message).toMatch(/connection to WebRun broke/);
 		expect(r.error?.message).toMatch(/task may have started/);
@@ -123,7 +122,7 @@ describe('a starting request that may have reached the server is never sent agai
 
 	test('connection dropped before any answer (drop-before): the node cannot know, so it does not retry either', async () => {
 		sim.fault({ endpoint: 'run-task', kind: 'drop-before' });
-		const r = await run({ baseUrl: sim.url, parameters: runTask('dropped early') });
+		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('dropped early') });
 		expect(r.error?.message).toContain('Run Task');
 		expect(r.error?.message).toMatch(/task may have started/);
 		expect(r.error?.description).toMatch(/did not send the request again/);
@@ -157,7 +156,7 @@ describe('4xx on a starting request: a clear error at once, no retry', () => {
 			status: 400,
 			body: { success: false, message: "Invalid parameter 'maxDuration': must be positive", code: 'INVALID_PARAMETER' },
 		});
-		const r = await run({ baseUrl: sim.url, parameters: runTask('bad request') });
+		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('bad request') });
 		expect(r.error?.message).toContain('Run Task');
 		expect(r.error?.message).toContain("Invalid parameter 'maxDuration': must be positive");
 		expect(r.error?.httpCode).toBe('400');
@@ -166,7 +165,7 @@ describe('4xx on a starting request: a clear error at once, no retry', () => {
 
 	test('401: the API key was rejected, pointing at the credential', async () => {
 		sim.configure({ apiKeys: { wr_some_other_key: {} } });
-		const r = await run({ baseUrl: sim.url, parameters: runTask('no entry') });
+		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('no entry') });
 		expect(r.error?.message).toContain('Run Task');
 		expect(r.error?.message).toMatch(/rejected the API key/);
 		expect(r.error?.description).toMatch(/credential/);
@@ -176,7 +175,7 @@ describe('4xx on a starting request: a clear error at once, no retry', () => {
 
 	test('402: insufficient balance, with the balance shown', async () => {
 		sim.configure({ defaultBalance: 0.25 });
-		const r = await run({ baseUrl: sim.url, parameters: runTask('no money') });
+		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('no money') });
 		expect(r.error?.message).toContain('Run Task');
 		expect(r.error?.message).toMatch(/insufficient WebRun balance/);
 		expect(r.error?.message).toContain('$0.25');
@@ -187,7 +186,7 @@ describe('4xx on a starting request: a clear error at once, no retry', () => {
 
 	test('403: the account is deactivated', async () => {
 		sim.configure({ apiKeys: { [TEST_API_KEY]: { deactivated: true } } });
-		const r = await run({ baseUrl: sim.url, parameters: runTask('deactivated') });
+		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('deactivated') });
 		expect(r.error?.message).toContain('Run Task');
 		expect(r.error?.message).toMatch(/refused access \(HTTP 403\)/);
 		expect(r.error?.message).toContain('Account is deactivated');
@@ -281,7 +280,7 @@ describe('concurrent session limit', () => {
 		expect(opened.error).toBeUndefined();
 		expect(opened.completed).toHaveLength(2);
 		const started = Date.now();
-		const r = await run({ baseUrl: sim.url, parameters: runTask('no room') });
+		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('no room') });
 		// At once: not after waiting out the item's timeout (600 s).
 		expect(Date.now() - started).toBeLessThan(10_000);
 		expect(r.error?.message).toContain('Run Task');
@@ -302,7 +301,7 @@ describe('the API key never leaves the node', () => {
 
 	test('a server error body echoing the key is redacted in the thrown error', async () => {
 		sim.fault(echoed());
-		const r = await run({ baseUrl: sim.url, parameters: runTask('echo my key') });
+		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('echo my key') });
 		expect(r.error?.message).toContain('bad key *** in request');
 		expect(JSON.stringify(r.error)).not.toContain(TEST_API_KEY);
 		expect(String(r.error?.stack)).not.toContain(TEST_API_KEY);
@@ -312,17 +311,17 @@ describe('the API key never leaves the node', () => {
 
 	test('... and in the Continue On Fail item, on both error settings', async () => {
 		sim.fault(echoed());
-		const regular = await run({ baseUrl: sim.url, parameters: runTask('echo my key'), onError: 'continueRegularOutput' });
+		const regular = await run({ baseUrl: sim.url, parameters: runTaskRaw('echo my key'), onError: 'continueRegularOutput' });
 		expect(String(regular.completed[0].json.error)).toContain('***');
 		sim.fault(echoed());
-		const errorOutput = await run({ baseUrl: sim.url, parameters: runTask('echo my key'), onError: 'continueErrorOutput' });
+		const errorOutput = await run({ baseUrl: sim.url, parameters: runTaskRaw('echo my key'), onError: 'continueErrorOutput' });
 		expect(errorOutput.downstream.error).toHaveLength(1);
 		expect(String(errorOutput.downstream.error[0].json.error)).toContain('***');
 	});
 
 	test('a completed task whose answer echoes the key: message and raw are redacted', async () => {
 		sim.script('leaky', { durationMs: 50, message: `The key is ${TEST_API_KEY}` });
-		const r = await run({ baseUrl: sim.url, parameters: runTask('leaky task') });
+		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('leaky task') });
 		expect(r.completed[0].json.message).toBe('The key is ***');
 		expect(JSON.stringify(r.completed[0].json.raw)).toContain('***');
 	});
