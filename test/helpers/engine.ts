@@ -58,13 +58,18 @@ class ItemsSource implements INodeType {
 		defaults: { name: 'Start' },
 		inputs: [],
 		outputs: ['main'],
-		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
+		properties: [
+			{ displayName: 'Items', name: 'items', type: 'json', default: '[]' },
+			// true: `items` holds whole items ({ json, binary }), e.g. with base64 binary data.
+			{ displayName: 'Full Items', name: 'fullItems', type: 'boolean', default: false },
+		],
 	} as unknown as INodeType['description'];
 
 	async execute(this: import('n8n-workflow').IExecuteFunctions) {
 		const raw = this.getNodeParameter('items', 0) as string | IDataObject[];
 		const list = (typeof raw === 'string' ? JSON.parse(raw) : raw) as IDataObject[];
-		return [list.map((json) => ({ json }))];
+		const full = this.getNodeParameter('fullItems', 0, false) as boolean;
+		return [list.map((entry) => (full ? (entry as unknown as INodeExecutionData) : { json: entry }))];
 	}
 }
 
@@ -177,6 +182,8 @@ export interface RunOptions {
 	parameters: IDataObject;
 	/** Items fed into the WebRun node (default: one empty item). */
 	items?: IDataObject[];
+	/** Whole items fed into the WebRun node instead, e.g. with binary data (base64 `data`). */
+	inputItems?: INodeExecutionData[];
 	baseUrl: string;
 	apiKey?: string;
 	/** n8n's "On Error" setting of the WebRun node. */
@@ -219,7 +226,9 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 			type: 'test.itemsSource',
 			typeVersion: 1,
 			position: [0, 0],
-			parameters: { items: JSON.stringify(options.items ?? [{}]) },
+			parameters: options.inputItems
+				? { items: JSON.stringify(options.inputItems), fullItems: true }
+				: { items: JSON.stringify(options.items ?? [{}]) },
 		},
 		{
 			id: '2',
@@ -257,6 +266,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 	additionalData.hooks = hooks;
 	additionalData.currentNodeParameters = undefined;
 	additionalData.credentialsHelper = credentialsHelper;
+	// Binary data is stored per execution (filesystem mode: under this id).
+	additionalData.executionId = 'test-execution';
 
 	const startNode = workflow.getNode('Start') as INode;
 	const runExecutionData: IRunExecutionData = {

@@ -9,6 +9,7 @@ import { CostGuard } from '../task/cost';
 import type { ItemResult } from '../task/result';
 import { WebRunClient } from '../transport/client';
 import { readConcurrency } from './common/options';
+import { toolAnswer } from './common/outputFormat';
 import { controlSession } from './operations/controlSession.operation';
 import { getTask } from './operations/getTask.operation';
 import { runTask } from './operations/runTask.operation';
@@ -163,7 +164,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			completed.push(errorItem(client, outcome.error, i, toErrorOutput));
 			return;
 		}
-		const out: INodeExecutionData = { json: outcome.result.json, pairedItem: { item: i } };
+		const { json, binary } = outcome.result;
+		// As an AI tool, the agent gets the parsed `output` (Output Format JSON or CSV) when there is one.
+		const out: INodeExecutionData = { json: toolMode ? toolAnswer(json) : json, pairedItem: { item: i } };
+		if (binary) out.binary = binary;
 		if (outcome.result.output === 1 && !toolMode) guardrail.push(out);
 		else completed.push(out);
 	});

@@ -68,9 +68,31 @@ async function requestStart(item: ItemContext, path: string, body: IDataObject, 
 	return await pending;
 }
 
+/** One request that takes a slot of the account's start budget (see sendLimited). */
+export interface LimitedRequest {
+	/** Sends the request once; `timeoutMs` bounds this attempt. */
+	send(timeoutMs: number): Promise<ApiResponse | TransportFailure>;
+	/** The longest one attempt may take (the item's remaining time shortens it). */
+	timeoutMs: number;
+	/** A start may hold a browser session (and meet the session limit); an upload does not. */
+	holdsSession: boolean;
+	/** The error of an attempt that may have reached the server without a readable answer. */
+	uncertain(reason: string): Error;
+}
+
+/** Sends one "starting" request (run-task, start-session, send-message): see sendLimited. */
+export async function sendStart(item: ItemContext, path: string, body: IDataObject): Promise<ApiResponse> {
+	return await sendLimited(item, {
+		send: async (timeoutMs) => await requestStart(item, path, body, timeoutMs),
+		timeoutMs: START_REQUEST_TIMEOUT_MS,
+		holdsSession: true,
+		uncertain: (reason) => uncertainStartError(item, reason),
+	});
+}
+
 /**
- * Sends one rate-limited "starting" request (run-task, start-session, send-message) and returns
- * its 2xx answer.
+ * Sends one rate-limited request (a start, or POST /files/upload, which WebRun counts in the same
+ * 10 per minute) and returns its 2xx answer.
  *
  * - Waits for a slot in the account's start budget (shared by every execution in this process),
  *   so parallel items and simultaneous executions do not provoke 429s.
@@ -82,7 +104,7 @@ async function requestStart(item: ItemContext, path: string, body: IDataObject, 
  * dropped connection, unreadable answer) is never sent again: that could start a second,
  * billable task. Every other HTTP error is reported at once.
  */
-export async function sendStart(item: ItemContext, path: string, body: IDataObject): Promise<ApiResponse> {
+export async function sendLimited(item: ItemContext, request: LimitedRequest): Promise<ApiResponse> {
 	const { client } = item;
 	const { budget, sessions } = item.account;
 	let unavailable = 0;
@@ -99,25 +121,27 @@ export async function sendStart(item: ItemContext, path: string, body: IDataObje
 		const remaining = item.remainingMs();
 		if (remaining < 1000) throw timeoutError(item, item.waitedSeconds(), 'start');
 		const freedBefore = sessions.freedCount;
-		sessions.startSent();
-		const response = await requestStart(item, path, body, Math.min(START_REQUEST_TIMEOUT_MS, remaining));
+		if (request.holdsSession) sessions.startSent();
+		const response = await request.send(Math.min(request.timeoutMs, remaining));
 		// A 2xx answer may hold a session (followTask tells when its task ends); a refusal for the
 		// session limit frees nothing; any other error or failure created no session to wait for.
 		const answered2xx = !isTransportFailure(response) && response.statusCode >= 200 && response.statusCode < 300;
-		sessions.startAnswered(!answered2xx && (isTransportFailure(response) || !isSessionLimit(response.body)));
+		if (request.holdsSession) {
+			sessions.startAnswered(!answered2xx && (isTransportFailure(response) || !isSessionLimit(response.body)));
+		}
 		if (isTransportFailure(response)) {
 			if (response.cancelled) throw new CancelledError();
 			if (response.notSent) throw unreachableError(item, client.origin, response.reason);
-			throw uncertainStartError(item, response.reason);
+			throw request.uncertain(response.reason);
 		}
 		budget.observe(rateLimitInfo(response.headers), sentAt, response.statusCode);
 		const { statusCode } = response;
 		if (statusCode >= 200 && statusCode < 300) {
-			if (!response.json) throw uncertainStartError(item, 'the answer was not valid JSON');
+			if (!response.json) throw request.uncertain('the answer was not valid JSON');
 			item.lastRaw = response.body;
 			return response;
 		}
-		if (isSessionLimit(response.body)) {
+		if (request.holdsSession && isSessionLimit(response.body)) {
 			// One of the sessions held here ended while the request was on its way: try again now.
 			if (sessions.freedCount !== freedBefore) continue;
 			if (sessions.held === 0) throw sessionLimitError(item, serverMessage(response.body));

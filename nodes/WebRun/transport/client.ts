@@ -131,6 +131,11 @@ export class WebRunClient {
 		return this.ctx.getExecutionCancelSignal?.();
 	}
 
+	/** n8n's execution context, for the binary data helpers of the file transfers (download.ts). */
+	get context(): IExecuteFunctions {
+		return this.ctx;
+	}
+
 	/** Removes the API key from any text or value that is about to leave the node. */
 	redact<T>(value: T): T {
 		if (!this.secrets.length) return value;
@@ -162,7 +167,7 @@ export class WebRunClient {
 	async request(
 		method: IHttpRequestMethods,
 		pathOrUrl: string,
-		options: { body?: IDataObject; timeoutMs: number; ignoreCancel?: boolean },
+		options: { body?: IDataObject | FormData; timeoutMs: number; ignoreCancel?: boolean },
 	): Promise<ApiResponse | TransportFailure> {
 		const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.baseUrl}${pathOrUrl}`;
 		if (new URL(url).origin !== this.origin) {
@@ -178,7 +183,8 @@ export class WebRunClient {
 			ignoreHttpStatusErrors: true,
 			headers: { Accept: 'application/json' },
 		};
-		if (options.body !== undefined) requestOptions.body = options.body;
+		// A FormData body (POST /files/upload) goes out as multipart/form-data with its boundary.
+		if (options.body !== undefined) requestOptions.body = options.body as IHttpRequestOptions['body'];
 		// Best-effort cleanup after a stop must not be bound to the (aborted) execution signal, which
 		// httpRequestWithAuthentication attaches whenever its `this` offers getExecutionCancelSignal.
 		const thisArg = options.ignoreCancel

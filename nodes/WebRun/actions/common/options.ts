@@ -13,6 +13,8 @@ import { inputError } from '../../errors';
 import type { WaitSettings } from '../../task/context';
 import type { SessionSpec, TaskSpec } from '../../transport/requests';
 import { costOptions, readCostOptions } from './costOptions';
+import type { FileOptions } from './fileOptions';
+import { fileOptions, readFileOptions } from './fileOptions';
 
 /** Operations whose task parameters (URL, limits, domains) apply. */
 const TASK_OPERATIONS = ['runTask', 'startSession', 'sendMessage'];
@@ -33,6 +35,7 @@ export const optionsProperty: INodeProperties = {
 	placeholder: 'Add option',
 	default: {},
 	options: [
+		...fileOptions,
 		{
 			displayName: 'Avoid Domains',
 			name: 'avoidDomains',
@@ -145,6 +148,8 @@ export interface ReadOptions {
 	session: SessionSpec;
 	settings: WaitSettings;
 	includeRawResponse: boolean;
+	/** Download Files, Max File Size, Attach Files (fileOptions.ts). */
+	files: FileOptions;
 }
 
 function isInteger(value: unknown): value is number {
@@ -258,6 +263,7 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number, operation
 			...readCostOptions(options, operation, fail),
 		},
 		includeRawResponse: options.includeRawResponse === true,
+		files: readFileOptions(ctx, itemIndex, operation, options),
 	};
 }
 

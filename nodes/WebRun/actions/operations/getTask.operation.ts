@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { finishResult } from '../../task/finish';
 import { taskResult } from '../../task/result';
 import { waitForTask } from '../../task/wait';
 import { sessionIdField, taskIdField } from '../common/fields';
@@ -28,7 +29,7 @@ export const getTask: Operation = {
 		const sessionId = readId(this, 'sessionId', itemIndex);
 		const taskId = readId(this, 'taskId', itemIndex);
 		const waitForCompletion = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
-		const { settings, includeRawResponse } = readOptions(this, itemIndex, 'getTask');
+		const { settings, includeRawResponse, files } = readOptions(this, itemIndex, 'getTask');
 		return {
 			settings,
 			run: async (item) => {
@@ -38,7 +39,8 @@ export const getTask: Operation = {
 					pollImmediately: true,
 					once: !waitForCompletion,
 				});
-				return taskResult(item, task, includeRawResponse);
+				const done = taskResult(item, task, includeRawResponse);
+				return await finishResult(item, done, { download: files.download });
 			},
 		};
 	},

@@ -1,0 +1,217 @@
+import type { IBinaryData, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+
+import {
+	CREDENTIAL_TYPE,
+	DOWNLOAD_IDLE_TIMEOUT_MS,
+	MAX_DOWNLOAD_REDIRECTS,
+	MAX_SLEEP_CHUNK_MS,
+} from '../constants';
+import { cancellableSleep, CancelledError } from '../sleep';
+import type { WebRunClient } from './client';
+
+/** What n8n's binary helper stores: a Buffer or a Node.js Readable. */
+type BinaryInput = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
+
+/** The body n8n's request helpers return with `encoding: 'stream'`: a Node.js Readable. */
+interface ByteStream {
+	destroy(error?: Error): unknown;
+	/** Readable.prototype.map (Node.js ≥ 16.14): a new Readable of the mapped chunks. */
+	map(fn: (chunk: Buffer) => Buffer): ByteStream;
+}
+
+export interface DownloadRequest {
+	url: string;
+	/** Stored as the binary data's file name (last path segment only). */
+	fileName: string;
+	/** A larger file is refused: from Content-Length before reading, else while streaming. */
+	maxBytes: number;
+}
+
+export type DownloadResult =
+	| { ok: true; binary: IBinaryData; bytes: number }
+	| {
+			ok: false;
+			reason: string;
+			statusCode?: number;
+			/** Bytes announced (Content-Length) or read when the file was refused as too large. */
+			tooLargeAt?: number;
+			cancelled?: boolean;
+	  };
+
+class TooLargeError extends Error {
+	constructor(readonly bytes: number) {
+		super('file too large');
+	}
+}
+
+class IdleError extends Error {
+	constructor() {
+		super(`no data for ${DOWNLOAD_IDLE_TIMEOUT_MS / 1000} s`);
+	}
+}
+
+function header(headers: unknown, name: string): string | undefined {
+	if (!headers || typeof headers !== 'object') return undefined;
+	for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
+		if (key.toLowerCase() !== name) continue;
+		const first = Array.isArray(value) ? value[0] : value;
+		return first === undefined || first === null ? undefined : String(first);
+	}
+	return undefined;
+}
+
+/** A MIME type worth keeping: without parameters, and not the "unknown" octet-stream. */
+function mimeTypeOf(contentType: string | undefined): string | undefined {
+	const type = contentType?.split(';')[0].trim().toLowerCase();
+	if (!type || type === 'application/octet-stream' || !type.includes('/')) return undefined;
+	return type;
+}
+
+function failureReason(error: unknown): string {
+	const e = error as { code?: string; message?: string; cause?: { code?: string } };
+	const code = e.code ?? e.cause?.code;
+	if (code === 'ECONNREFUSED') return 'connection refused';
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+	if (code === 'ECONNRESET') return 'connection reset';
+	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return 'no answer in time';
+	return code ? `network error ${code.toLowerCase()}` : (e.message ?? 'network error');
+}
+
+/**
+ * Streams `body` into n8n binary data (n8n's binary-data mode decides where it goes: memory,
+ * filesystem, S3), counting bytes on the way: past `maxBytes`, or with no data for
+ * DOWNLOAD_IDLE_TIMEOUT_MS, or when the execution is stopped, the stream is destroyed (which
+ * closes the connection) and nothing is kept.
+ */
+async function storeStream(
+	ctx: IExecuteFunctions,
+	body: ByteStream,
+	request: DownloadRequest,
+	mimeType: string | undefined,
+	signal: AbortSignal | undefined,
+): Promise<DownloadResult> {
+	let bytes = 0;
+	let lastDataAt = Date.now();
+	let done = false;
+	let finished = () => {};
+	const ended = new Promise<void>((resolve) => (finished = resolve));
+	const counted = body.map((chunk) => {
+		bytes += chunk.length;
+		lastDataAt = Date.now();
+		if (bytes > request.maxBytes) throw new TooLargeError(bytes);
+		return chunk;
+	});
+	// n8n's helpers offer no idle timeout once a streamed answer has begun: watch it here.
+	const watchdog = (async () => {
+		while (!done) {
+			await cancellableSleep(MAX_SLEEP_CHUNK_MS, undefined, ended);
+			if (done) return;
+			if (signal?.aborted) body.destroy(new CancelledError());
+			else if (Date.now() - lastDataAt > DOWNLOAD_IDLE_TIMEOUT_MS) body.destroy(new IdleError());
+		}
+	})();
+	try {
+		const binary = await ctx.helpers.prepareBinaryData(
+			counted as unknown as BinaryInput,
+			request.fileName,
+			mimeType,
+		);
+		return { ok: true, binary, bytes };
+	} catch (error) {
+		body.destroy();
+		if (error instanceof TooLargeError) {
+			return { ok: false, reason: 'too large', tooLargeAt: error.bytes };
+		}
+		if (error instanceof CancelledError || signal?.aborted) {
+			return { ok: false, reason: 'cancelled', cancelled: true };
+		}
+		if (error instanceof IdleError) return { ok: false, reason: error.message };
+		return { ok: false, reason: failureReason(error) };
+	} finally {
+		done = true;
+		finished();
+		await watchdog;
+	}
+}
+
+/**
+ * Downloads one file the agent downloaded (webrun-api.md §5.2) into n8n binary data.
+ *
+ * The API key goes only to the credential's own origin: a URL there is fetched with
+ * `httpRequestWithAuthentication`, any other host (WebRun's blob host) with plain `httpRequest`.
+ * Redirects are followed here, one hop at a time, so each hop decides again (n8n's helpers would
+ * otherwise pass the Authorization header on to another host). Never throws.
+ */
+export async function downloadFile(
+	client: WebRunClient,
+	request: DownloadRequest,
+): Promise<DownloadResult> {
+	const ctx = client.context;
+	const signal = client.signal;
+	let target = request.url;
+	for (let hop = 0; ; hop++) {
+		let url: URL;
+		try {
+			url = new URL(target);
+		} catch {
+			return { ok: false, reason: 'the download link is not a valid URL' };
+		}
+		if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+			return { ok: false, reason: `the download link is not a web address (${url.protocol})` };
+		}
+		const options: IHttpRequestOptions = {
+			method: 'GET',
+			url: url.toString(),
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			timeout: DOWNLOAD_IDLE_TIMEOUT_MS,
+		};
+		let response: { statusCode: number; headers: unknown; body: unknown };
+		try {
+			if (signal?.aborted) throw new CancelledError();
+			response =
+				url.origin === client.origin
+					? await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)
+					: await ctx.helpers.httpRequest({ ...options, abortSignal: signal });
+		} catch (error) {
+			if (error instanceof CancelledError || signal?.aborted) {
+				return { ok: false, reason: 'cancelled', cancelled: true };
+			}
+			return { ok: false, reason: failureReason(error) };
+		}
+		const { statusCode, headers, body } = response;
+		const stream = body as ByteStream | Buffer | undefined;
+		const discard = () => {
+			if (stream && !Buffer.isBuffer(stream)) stream.destroy();
+		};
+		const location = header(headers, 'location');
+		if (statusCode >= 300 && statusCode < 400 && location) {
+			discard();
+			if (hop >= MAX_DOWNLOAD_REDIRECTS) return { ok: false, reason: 'too many redirects' };
+			target = new URL(location, url).toString();
+			continue;
+		}
+		if (statusCode < 200 || statusCode >= 300) {
+			discard();
+			return { ok: false, reason: `HTTP ${statusCode}`, statusCode };
+		}
+		const declared = Number(header(headers, 'content-length'));
+		if (Number.isFinite(declared) && declared > request.maxBytes) {
+			discard();
+			return { ok: false, reason: 'too large', tooLargeAt: declared };
+		}
+		const mimeType = mimeTypeOf(header(headers, 'content-type'));
+		if (stream === undefined || Buffer.isBuffer(stream) || typeof stream.map !== 'function') {
+			// Not streamed (an n8n that ignores `encoding: 'stream'`): the body is already here.
+			const buffer = Buffer.isBuffer(stream) ? stream : Buffer.alloc(0);
+			if (buffer.length > request.maxBytes) {
+				return { ok: false, reason: 'too large', tooLargeAt: buffer.length };
+			}
+			const binary = await ctx.helpers.prepareBinaryData(buffer, request.fileName, mimeType);
+			return { ok: true, binary, bytes: buffer.length };
+		}
+		return await storeStream(ctx, stream, request, mimeType, signal);
+	}
+}
