@@ -4,7 +4,7 @@
  * Starts the bundled WebRun simulator on 127.0.0.1, runs real n8n workflows containing the
  * WebRun node through n8n's execution engine (n8n-core WorkflowExecute), and prints what came out
  * of each branch: a task that completes, a task that hits a guardrail, the human's reply that
- * resumes the same task, and a multi-task session.
+ * resumes the same task, a multi-task session, and a task stopped at its cost cap.
  */
 import '../test/helpers/env';
 
@@ -121,6 +121,27 @@ async function main() {
 			parameters: { operation: 'controlSession', sessionId: '={{ $json.sessionId }}', action: 'terminate' },
 		});
 		show('Control Session', end.completed);
+
+		console.log(bold('\n4) Max Cost per Task $0.02: a task stuck on a cookie wall is stopped at its cap'));
+		sim.script('cookie wall', { durationMs: 120_000, costPerSecond: 0.01 });
+		const capped = await runWorkflow({
+			baseUrl,
+			parameters: {
+				operation: 'runTask',
+				taskDetails: 'Get past the cookie wall on example-news.com and read the headlines',
+				options: { pollInterval: 1, maxCostUsd: 0.02 },
+			},
+			onError: 'continueRegularOutput',
+		});
+		show('Run Task', capped.completed);
+		const stopped = capped.completed[0]?.json ?? {};
+		const stop = sim.requests.filter((r) => r.body?.message?.actionType === 'state').pop();
+		console.log(
+			dim(
+				`   ${stopped.code}: the node sent "${stop?.body?.message?.newState}" at the first poll ` +
+					`above the cap; final usage.cost $${(stopped.usage as { cost?: number })?.cost}`,
+			),
+		);
 
 		console.log(bold('\nWhat the simulator saw'));
 		const counts = new Map<string, number>();
