@@ -68,6 +68,29 @@ const cases = {
 		expect(/NAVIGATION_TIMEOUT/.test(item?.error ?? ''), `the item carries the error, got ${JSON.stringify(item)}`);
 		expect(item?.code === 'NAVIGATION_TIMEOUT' && typeof item?.taskId === 'string', 'and the code and ids');
 	},
+	// Reads the simulator's own record (SIM_URL, exported by run.sh): the task was terminated there.
+	async 'cost-cap'() {
+		expect(exitCode === '0', `exit code ${exitCode}`);
+		const [item] = items('On Completed');
+		expect(item?.code === 'COST_LIMIT_REACHED', `the item carries COST_LIMIT_REACHED, got ${JSON.stringify(item)}`);
+		expect(typeof item?.sessionId === 'string' && typeof item?.taskId === 'string', 'and the ids');
+		const cost = item?.usage?.cost;
+		expect(typeof cost === 'number' && cost > 0.015, `usage.cost above the cap, got ${cost}`);
+		expect(item?.maxCostUsd === 0.015, 'and the cap');
+		expect(String(item?.error).includes(`$${cost}`) && String(item?.error).includes('$0.015'), `the message names the cost and the cap, got ${item?.error}`);
+		if (!process.env.SIM_URL) return expect(false, 'SIM_URL not set');
+		const get = async (path) => (await fetch(`${process.env.SIM_URL}${path}`)).json();
+		const task = (await get('/__sim/tasks')).find((t) => t.taskId === item?.taskId);
+		expect(task?.state === 'terminated' && task?.endReason === 'terminate', `terminated on the simulator, got ${task?.state}/${task?.endReason}`);
+		expect(task?.costAtEnd === cost, `reported cost = the simulator's final cost (${task?.costAtEnd})`);
+		const list = await get('/__sim/requests');
+		const stops = list.filter(
+			(r) => r.action === 'state' && r.body?.sessionId === item?.sessionId,
+		);
+		expect(stops.length === 1 && stops[0].body?.message?.newState === 'terminate', `one terminate sent, got ${stops.length}`);
+		const after = list.filter((r) => r.seq > (stops[0]?.seq ?? Infinity) && r.taskId === item?.taskId);
+		expect(after.length === 1 && after[0].endpoint === 'poll', `one poll after the stop, got ${after.map((r) => r.endpoint)}`);
+	},
 	'fail-error-output'() {
 		expect(exitCode === '0', `exit code ${exitCode}`);
 		const [item] = items('On Error');
@@ -81,6 +104,6 @@ if (!cases[name]) {
 	process.exit(2);
 }
 if (!run) problems.push('no execution JSON');
-else cases[name]();
+else await cases[name]();
 console.log(problems.length ? `FAIL ${name}: ${problems.join('; ')}` : `ok   ${name}`);
 process.exit(problems.length ? 1 : 0);

@@ -56,6 +56,7 @@ for _ in $(seq 1 60); do grep -q '"url"' "$WORK/sim.out" 2>/dev/null && break; s
 SIM_URL="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8").split("\n")[0]).url)' "$WORK/sim.out")" || {
 	cat "$WORK/sim.err"; echo "simulator did not start"; exit 1; }
 echo "  simulator at $SIM_URL"
+export SIM_URL # check.mjs reads the simulator's record (cost-cap)
 
 CRED_ID="e2eWebRunCred001"
 E2E_KEY="wr_e2e_not_a_real_key_0123456789"
@@ -100,6 +101,7 @@ for L in "${LINES[@]}"; do
 	run_case fail-stop e2eFailStop00001
 	run_case fail-continue e2eFailContinue1
 	run_case fail-error-output e2eFailErrorOut1
+	run_case cost-cap e2eCostCap000001
 
 	if n8n_server_start; then
 		ok "n8n start"
