@@ -122,7 +122,7 @@ async function main() {
 		});
 		show('Control Session', end.completed);
 
-		console.log(bold('\n4) Max Cost per Task $0.02: a task stuck on a cookie wall is stopped at its cap'));
+		console.log(bold('\n4) Max Cost per Task $0.02: a task stuck on a cookie wall is stopped'));
 		sim.script('cookie wall', { durationMs: 120_000, costPerSecond: 0.01 });
 		const capped = await runWorkflow({
 			baseUrl,
@@ -138,8 +138,8 @@ async function main() {
 		const stop = sim.requests.filter((r) => r.body?.message?.actionType === 'state').pop();
 		console.log(
 			dim(
-				`   ${stopped.code}: the node sent "${stop?.body?.message?.newState}" at the first poll ` +
-					`above the cap; final usage.cost $${(stopped.usage as { cost?: number })?.cost}`,
+				`   ${stopped.code}: "${stop?.body?.message?.newState}" sent at the first poll above ` +
+					`the cap; final usage.cost $${(stopped.usage as { cost?: number })?.cost}`,
 			),
 		);
 

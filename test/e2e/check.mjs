@@ -68,28 +68,31 @@ const cases = {
 		expect(/NAVIGATION_TIMEOUT/.test(item?.error ?? ''), `the item carries the error, got ${JSON.stringify(item)}`);
 		expect(item?.code === 'NAVIGATION_TIMEOUT' && typeof item?.taskId === 'string', 'and the code and ids');
 	},
-	// Reads the simulator's own record (SIM_URL, exported by run.sh): the task was terminated there.
+	// Reads the simulator's own record (SIM_URL, exported by run.sh): the task ended there.
 	async 'cost-cap'() {
 		expect(exitCode === '0', `exit code ${exitCode}`);
 		const [item] = items('On Completed');
-		expect(item?.code === 'COST_LIMIT_REACHED', `the item carries COST_LIMIT_REACHED, got ${JSON.stringify(item)}`);
-		expect(typeof item?.sessionId === 'string' && typeof item?.taskId === 'string', 'and the ids');
+		const got = JSON.stringify(item);
+		expect(item?.code === 'COST_LIMIT_REACHED', `an item with COST_LIMIT_REACHED, got ${got}`);
+		expect(typeof item?.sessionId === 'string' && typeof item?.taskId === 'string', 'ids');
 		const cost = item?.usage?.cost;
 		expect(typeof cost === 'number' && cost > 0.015, `usage.cost above the cap, got ${cost}`);
 		expect(item?.maxCostUsd === 0.015, 'and the cap');
-		expect(String(item?.error).includes(`$${cost}`) && String(item?.error).includes('$0.015'), `the message names the cost and the cap, got ${item?.error}`);
+		const error = String(item?.error);
+		expect(error.includes(`$${cost}`) && error.includes('$0.015'), `cost and cap in: ${error}`);
 		if (!process.env.SIM_URL) return expect(false, 'SIM_URL not set');
 		const get = async (path) => (await fetch(`${process.env.SIM_URL}${path}`)).json();
 		const task = (await get('/__sim/tasks')).find((t) => t.taskId === item?.taskId);
-		expect(task?.state === 'terminated' && task?.endReason === 'terminate', `terminated on the simulator, got ${task?.state}/${task?.endReason}`);
-		expect(task?.costAtEnd === cost, `reported cost = the simulator's final cost (${task?.costAtEnd})`);
-		const list = await get('/__sim/requests');
-		const stops = list.filter(
-			(r) => r.action === 'state' && r.body?.sessionId === item?.sessionId,
-		);
-		expect(stops.length === 1 && stops[0].body?.message?.newState === 'terminate', `one terminate sent, got ${stops.length}`);
-		const after = list.filter((r) => r.seq > (stops[0]?.seq ?? Infinity) && r.taskId === item?.taskId);
-		expect(after.length === 1 && after[0].endpoint === 'poll', `one poll after the stop, got ${after.map((r) => r.endpoint)}`);
+		const ended = `${task?.state}/${task?.endReason}`;
+		expect(ended === 'terminated/terminate', `terminated on the simulator, got ${ended}`);
+		expect(task?.costAtEnd === cost, `cost = the simulator's final cost ${task?.costAtEnd}`);
+		const log = await get('/__sim/requests');
+		const stops = log.filter((r) => r.action === 'state' && r.body?.sessionId === item?.sessionId);
+		const sent = stops.map((r) => r.body?.message?.newState).join();
+		expect(sent === 'terminate', `one terminate sent, got "${sent}"`);
+		const after = log.filter((r) => r.seq > stops[0]?.seq && r.taskId === item?.taskId);
+		const polls = after.map((r) => r.endpoint).join();
+		expect(polls === 'poll', `one poll after the stop, got "${polls}"`);
 	},
 	'fail-error-output'() {
 		expect(exitCode === '0', `exit code ${exitCode}`);

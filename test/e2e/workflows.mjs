@@ -80,8 +80,8 @@ for (const [id, onError] of [['e2eFailStop00001', 'stopWorkflow'], ['e2eFailCont
 		connections,
 	});
 }
-// Cost guard: a task that keeps spending ($0.01 per working second) with Max Cost per Task $0.015 is
-// terminated on the simulator at the first poll above the cap, and reported with its final cost.
+// Cost guard: a task that keeps spending ($0.01 per working second) with Max Cost per Task $0.015
+// is terminated on the simulator at the first poll above the cap, and reported with its cost.
 save('e2eCostCap000001', {
 	name: 'e2e: Max Cost per Task stops a task over its cap',
 	nodes: [
@@ -90,7 +90,7 @@ save('e2eCostCap000001', {
 			'WebRun',
 			{
 				operation: 'runTask',
-				taskDetails: `Get past a cookie wall${sim({ durationMs: 120000, costPerSecond: 0.01 })}`,
+				taskDetails: `Get past a cookie wall${sim({ durationMs: 120_000, costPerSecond: 0.01 })}`,
 				options: { pollInterval: 1, maxCostUsd: 0.015 },
 			},
 			{ onError: 'continueRegularOutput' },
@@ -98,6 +98,9 @@ save('e2eCostCap000001', {
 		noOp('On Completed', -100),
 		noOp('On Guardrail', 100),
 	],
-	connections: { Start: { main: [link('WebRun')] }, WebRun: { main: [link('On Completed'), link('On Guardrail')] } },
+	connections: {
+		Start: { main: [link('WebRun')] },
+		WebRun: { main: [link('On Completed'), link('On Guardrail')] },
+	},
 });
 console.log(readFileSync ? 'ok' : '');

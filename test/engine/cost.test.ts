@@ -43,7 +43,7 @@ function expectOneFinalPoll(stop: LoggedRequest, taskId: string) {
 describe.each(['webrun', 'enigma'] as const)('%s response generation', (generation) => {
 	beforeEach(() => sim.configure({ generation, inlineWindowMs: 200 }));
 
-	test('Run Task over its cap: terminated once, polled once more, final cost in the error', async () => {
+	test('Run Task over its cap: terminated once, polled once more, final cost', async () => {
 		sim.script('loop', EXPENSIVE);
 		const r = await runWorkflow({
 			baseUrl: sim.url,
@@ -130,7 +130,7 @@ describe.each(['webrun', 'enigma'] as const)('%s response generation', (generati
 		expect(sim.tasks[0].endReason).toBeUndefined();
 	});
 
-	test('a task that completed inline above its cap fails without a stop; its answer is kept', async () => {
+	test('completed inline above its cap: fails without a stop, its answer kept', async () => {
 		sim.configure({ inlineWindowMs: 50_000 });
 		sim.script('quick', { durationMs: 300, costPerSecond: 0.1, message: 'the answer' });
 		const r = await runWorkflow({
@@ -215,7 +215,10 @@ describe('stop or terminate: terminate only a session the node created', () => {
 		});
 		const task = sim.tasks[0];
 		expect(stops()).toHaveLength(1);
-		expect(stops()[0].body).toEqual({ sessionId, message: { actionType: 'state', newState: 'stop' } });
+		expect(stops()[0].body).toEqual({
+			sessionId,
+			message: { actionType: 'state', newState: 'stop' },
+		});
 		expectOneFinalPoll(stops()[0], task.taskId);
 		expect(task.state).toBe('terminated');
 		expect(task.endReason).toBe('stop');
@@ -296,7 +299,12 @@ describe('Max Total Cost', () => {
 		expect(sim.tasksStarted).toBe(2);
 		expect(sim.count('run-task')).toBe(2);
 		const json = r.completed.map((i) => i.json);
-		expect(json.map((j) => j.status)).toEqual(['completed', 'completed', 'notStarted', 'notStarted']);
+		expect(json.map((j) => j.status)).toEqual([
+			'completed',
+			'completed',
+			'notStarted',
+			'notStarted',
+		]);
 		expect(json[2]).toMatchObject({
 			code: 'TOTAL_COST_LIMIT_REACHED',
 			totalCostUsd: 0.006,
@@ -307,7 +315,7 @@ describe('Max Total Cost', () => {
 		expect(r.completed.map((i) => i.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
 	});
 
-	test('without Continue the node fails with the total-cost error; nothing more starts', async () => {
+	test('without Continue: the node fails with the total-cost error', async () => {
 		sim.script('inline', { durationMs: 300, costPerSecond: RATE });
 		const r = await runWorkflow({
 			baseUrl: sim.url,
@@ -322,7 +330,7 @@ describe('Max Total Cost', () => {
 		expect(r.error?.message).toContain('TOTAL_COST_LIMIT_REACHED');
 	});
 
-	test('Parallel Tasks 2: running items finish, items not started yet are not started', async () => {
+	test('Parallel Tasks 2: running items finish, the others are not started', async () => {
 		// Two tasks run side by side and together pass the total while running ($0.025 each).
 		sim.script('slow', { durationMs: 2500, costPerSecond: RATE });
 		const r = await runWorkflow({

@@ -93,14 +93,16 @@ async function stopAtCap(item: ItemContext, seen: NormalizedTask, cap: number, p
 		return stopFailedError(item, { seen, cap, action }, 'the answer named no session to stop');
 	}
 	const outcome = await requestStop(item, sessionId, action);
-	// The session may be free for items waiting on the account's session limit.
-	if (outcome.accepted) item.account.sessions.sessionFreed();
+	// A terminated session frees a slot for items waiting on the account's session limit.
+	if (outcome.accepted && action === 'terminate') item.account.sessions.sessionFreed();
 	const final = taskId
 		? await pollOnce(item, item.client.pollUrlFor(sessionId, taskId, pollUrl))
 		: undefined;
 	if (final?.usage?.cost !== undefined) item.costs.report(item.itemIndex, final.usage.cost);
 	const reached = { seen, cap, action, final };
-	return outcome.accepted ? costLimitError(item, reached) : stopFailedError(item, reached, outcome.reason);
+	return outcome.accepted
+		? costLimitError(item, reached)
+		: stopFailedError(item, reached, outcome.reason);
 }
 
 /** The one poll after a stop: the final cost, or undefined when no usable answer came. */

@@ -81,7 +81,9 @@ export async function requestStop(
 		} else {
 			const { statusCode, body } = response;
 			const refused =
-				typeof body === 'object' && body !== null && (body as { success?: unknown }).success === false;
+				typeof body === 'object' &&
+				body !== null &&
+				(body as { success?: unknown }).success === false;
 			if (statusCode >= 200 && statusCode < 300 && !refused) return { accepted: true };
 			const text = serverMessage(body);
 			reason = `WebRun answered HTTP ${statusCode}${text ? `: ${text}` : ''}`;

@@ -22,7 +22,10 @@ export const costOptions: INodeProperties[] = [
 		default: DEFAULT_MAX_COST_USD,
 		typeOptions: { minValue: MIN_COST_USD, numberPrecision: COST_DECIMALS },
 		description:
-			"When a poll shows a task's cost above this, the node stops the task on WebRun (terminates the session it started), reads the final cost and fails the item with COST_LIMIT_REACHED. Cost spent between two polls is not guarded: a shorter Poll Interval stops closer to the cap.",
+			"When a poll shows a task's cost above this, the node stops the task on WebRun " +
+			'(terminates the session it started), reads the final cost and fails the item with ' +
+			'COST_LIMIT_REACHED. Cost spent between two polls is not guarded: a shorter Poll ' +
+			'Interval stops closer to the cap.',
 		displayOptions: waitingOnly,
 	},
 	{
@@ -32,7 +35,9 @@ export const costOptions: INodeProperties[] = [
 		default: DEFAULT_MAX_TOTAL_COST_USD,
 		typeOptions: { minValue: MIN_COST_USD, numberPrecision: COST_DECIMALS },
 		description:
-			"Once the tasks of this node run have cost this much (finished ones plus running ones' latest cost), items not started yet are not started: each fails with a clear error. Running tasks go on until they finish or reach Max Cost per Task.",
+			'Once the tasks of this node run have cost this much (finished ones plus the latest ' +
+			'cost of running ones), items not started yet are not started: each fails with a ' +
+			'clear error. Running tasks go on until they finish or reach Max Cost per Task.',
 		displayOptions: waitingOnly,
 	},
 ];
