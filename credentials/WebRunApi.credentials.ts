@@ -37,6 +37,36 @@ export class WebRunApi implements ICredentialType {
 			description:
 				'Where the WebRun API lives. Enigma accounts use https://connect.enigma.click; any other URL works for a self-hosted or local endpoint. The API key is only ever sent to this address.',
 		},
+		{
+			displayName: 'API Format',
+			name: 'apiFormat',
+			type: 'options',
+			options: [
+				{
+					name: 'Auto',
+					value: 'auto',
+					description: 'One request that every WebRun API generation reads correctly',
+				},
+				{
+					name: 'Enigma (Flat)',
+					value: 'e',
+					description: 'Only the flat fields of the Enigma API (taskDetails, startingUrl, …)',
+				},
+				{
+					name: 'WebRun V1',
+					value: 'w1',
+					description: "Only the first WebRun API's fields (initialTask, startingPoint, …)",
+				},
+				{
+					name: 'WebRun V2',
+					value: 'w2',
+					description: "Only the latest WebRun API's fields (task.prompt, message.prompt, …)",
+				},
+			],
+			default: 'auto',
+			description:
+				'Which generation of the WebRun API request fields to send. Auto works with every generation (Enigma, WebRun v1 and v2): each request carries every generation\'s fields, which never collide. The others send only that generation\'s fields, for a strict server that refuses fields it does not know.',
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

@@ -5,9 +5,11 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { searchEnvironments } from './actions/methods/listSearch';
 import { optionsProperty } from './actions/common/options';
+import { environmentProperty, hideSecretParameters } from './actions/common/sessionOptions';
 import { operations, router } from './actions/router';
 
 /**
@@ -82,11 +84,25 @@ export class WebRun implements INodeType {
 			...operations.sendMessage.description,
 			...operations.controlSession.description,
 			...operations.getTask.description,
+			environmentProperty,
 			optionsProperty,
 		],
 	};
 
+	methods = {
+		listSearch: { searchEnvironments },
+	};
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		try {
+			return await router.call(this);
+		} catch (error) {
+			// Whatever stops the node is an n8n error whose copy of the parameters shows no secret.
+			const nodeError =
+				error instanceof NodeApiError || error instanceof NodeOperationError
+					? error
+					: new NodeOperationError(this.getNode(), error as Error);
+			throw hideSecretParameters(nodeError);
+		}
 	}
 }

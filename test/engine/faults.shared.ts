@@ -20,13 +20,16 @@ export function visibleRecorder() {
 			seen.push(everythingVisible(result));
 			return result;
 		},
-		/** Asserts the test API key (and its distinctive tail) never appeared in any run. */
-		expectNoKey() {
+		/**
+		 * Asserts the test API key (and its distinctive tail) never appeared in any run, nor any of
+		 * `secrets` (values of the Secrets option, a proxy password: treated exactly like the key).
+		 */
+		expectNoKey(secrets: string[] = []) {
 			expect(seen.length).toBeGreaterThan(0);
 			// Short excerpts around each leak, rather than megabytes of run data.
 			const leaks: string[] = [];
 			seen.forEach((text, run) => {
-				for (const needle of [TEST_API_KEY, TEST_API_KEY.slice(8)]) {
+				for (const needle of [TEST_API_KEY, TEST_API_KEY.slice(8), ...secrets]) {
 					const at = text.indexOf(needle);
 					if (at >= 0) leaks.push(`run ${run}: …${text.slice(Math.max(0, at - 200), at + 60)}…`);
 				}

@@ -36,9 +36,11 @@ describe.each(['webrun', 'enigma'] as const)('Run Task, %s response generation',
 		expect(r.downstream.completed).toHaveLength(1);
 		expect(sim.count('run-task')).toBe(1);
 		expect(sim.count('poll')).toBe(0);
-		// What the node sent: the flat form of the seeds, with the Bearer key.
+		// What the server read: the task text and nothing else (no option was set), with the key.
 		const req = sim.requests[0];
-		expect(req.body).toEqual({ taskDetails: 'List the top 3 keyboards' });
+		expect(Object.keys(req.fields)).toEqual(['taskText']);
+		expect(task.text).toBe('List the top 3 keyboards');
+		expect(task.options).toEqual({});
 		expect(req.headers.authorization).toBe(`Bearer ${TEST_API_KEY}`);
 	});
 
@@ -195,7 +197,7 @@ describe('invalid input fails before any request is sent', () => {
 		expect(sim.requests).toHaveLength(0);
 	});
 
-	test('valid options are sent in the documented flat form', async () => {
+	test('valid options reach the server with the values given', async () => {
 		const r = await runWorkflow({
 			baseUrl: sim.url,
 			parameters: runTask('with options', {
@@ -208,8 +210,9 @@ describe('invalid input fails before any request is sent', () => {
 			}),
 		});
 		expect(r.error).toBeUndefined();
-		expect(sim.requests[0].body).toEqual({
-			taskDetails: 'with options',
+		// Read by the server (any generation: test/engine/generations.test.ts has one per generation).
+		expect(sim.tasks[0].text).toBe('with options');
+		expect(sim.tasks[0].options).toEqual({
 			startingUrl: 'https://www.amazon.com/',
 			maxDuration: 120000,
 			maxInputTokens: 50000,

@@ -4,7 +4,7 @@
  * (packages/core/nodes-testing/node-test-harness.ts), but against our loopback simulator
  * instead of nock, and with the credential's generic Bearer authentication really applied.
  */
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
@@ -186,6 +186,8 @@ export interface RunOptions {
 	inputItems?: INodeExecutionData[];
 	baseUrl: string;
 	apiKey?: string;
+	/** Other fields of the WebRun credential, e.g. `{ apiFormat: 'w2' }`. */
+	credential?: IDataObject;
 	/** n8n's "On Error" setting of the WebRun node. */
 	onError?: INode['onError'];
 	/** Run the node as an AI tool (node type `…webRunTool`). */
@@ -257,7 +259,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 	const workflow = new Workflow({ id: 'test', nodes, connections, nodeTypes, active: false, settings: {} });
 
 	const credentialsHelper = new TestCredentialsHelper({
-		webRunApi: { apiKey: options.apiKey ?? TEST_API_KEY, baseUrl: options.baseUrl },
+		webRunApi: { apiKey: options.apiKey ?? TEST_API_KEY, baseUrl: options.baseUrl, ...options.credential },
 	});
 	const hooks = new ExecutionLifecycleHooks('trigger', '1', looseMock<IWorkflowBase>());
 	const done = createDeferredPromise<IRun>();
@@ -333,4 +335,37 @@ export function everythingVisible(result: RunResult): string {
 			: null,
 		runError: result.run.data.resultData.error,
 	});
+}
+
+/**
+ * Calls one of the node's `methods.listSearch` functions the way the editor does: in n8n-core's
+ * real LoadOptionsContext, so `httpRequestWithAuthentication` applies the credential for real.
+ */
+export async function listSearch(options: {
+	method: string;
+	filter?: string;
+	baseUrl: string;
+	apiKey?: string;
+	credential?: IDataObject;
+}) {
+	const nodeTypes = new TestNodeTypes();
+	const node: INode = {
+		id: '2',
+		name: 'WebRun',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { operation: 'runTask' },
+		credentials: { webRunApi: { id: '1', name: 'WebRun account' } },
+	};
+	const workflow = new Workflow({ id: 'test', nodes: [node], connections: {}, nodeTypes, active: false, settings: {} });
+	const additionalData = looseMock<IWorkflowExecuteAdditionalData>();
+	additionalData.credentialsHelper = new TestCredentialsHelper({
+		webRunApi: { apiKey: options.apiKey ?? TEST_API_KEY, baseUrl: options.baseUrl, ...options.credential },
+	});
+	additionalData.currentNodeParameters = node.parameters;
+	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters.environmentId');
+	const search = (webRunNode as INodeType).methods?.listSearch?.[options.method];
+	if (!search) throw new Error(`the node has no listSearch method ${options.method}`);
+	return await search.call(context, options.filter);
 }

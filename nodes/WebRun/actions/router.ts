@@ -9,6 +9,7 @@ import { CostGuard } from '../task/cost';
 import type { ItemResult } from '../task/result';
 import { WebRunClient } from '../transport/client';
 import { readConcurrency } from './common/options';
+import { hideSecretParameters } from './common/sessionOptions';
 import { toolAnswer } from './common/outputFormat';
 import { controlSession } from './operations/controlSession.operation';
 import { getTask } from './operations/getTask.operation';
@@ -35,7 +36,7 @@ function isToolMode(ctx: IExecuteFunctions): boolean {
 	return /Tool$/.test(ctx.getNode().type);
 }
 
-function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 		return error;
@@ -44,6 +45,13 @@ function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number):
 		return new NodeOperationError(ctx.getNode(), 'The execution was stopped while WebRun was working', { itemIndex });
 	}
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}
+
+/** The item's error as n8n shows it; its copy of the node's parameters shows no secret value. */
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	const nodeError = toNodeError(ctx, error, itemIndex);
+	hideSecretParameters(nodeError);
+	return nodeError;
 }
 
 /**
@@ -122,11 +130,24 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			});
 		}
 		const runClient = client;
+		// What to redact besides the key, and the checks that need the credential: before any request.
+		for (const i of runnable) {
+			const p = prepared[i] as PreparedItem;
+			runClient.addSecrets(p.secrets ?? []);
+			try {
+				p.check?.(runClient.apiFormat);
+			} catch (error) {
+				const nodeError = asNodeError(this, error, i);
+				if (!continueOnFail) throw nodeError;
+				outcomes[i] = { error: nodeError };
+				prepared[i] = undefined;
+			}
+		}
 		const { account, release } = openAccount(client.accountId);
 		// The run's cost figures (Max Total Cost), shared by its items.
 		const costs = new CostGuard();
 		try {
-			await runPool(runnable, concurrency, async (i, stop) => {
+			await runPool(runnable.filter((i) => prepared[i]), concurrency, async (i, stop) => {
 				const { settings, run } = prepared[i] as PreparedItem;
 				const item = new ItemContext(runClient, account, operation.label, i, settings, costs);
 				try {

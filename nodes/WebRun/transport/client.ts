@@ -9,6 +9,8 @@ import type {
 import { createHash } from 'crypto';
 
 import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from '../constants';
+import type { ApiFormat } from './requests';
+import { API_FORMATS } from './requests';
 
 export interface ApiResponse {
 	statusCode: number;
@@ -104,6 +106,8 @@ export class WebRunClient {
 		/** Names the account (base URL + API key) without holding the key: a SHA-256 hash. */
 		readonly accountId: string,
 		private readonly secrets: string[],
+		/** The credential's "API Format": which request generation's fields the bodies carry. */
+		readonly apiFormat: ApiFormat,
 	) {}
 
 	static async create(ctx: IExecuteFunctions): Promise<WebRunClient> {
@@ -120,7 +124,9 @@ export class WebRunClient {
 		const baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 		const key = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
 		const accountId = createHash('sha256').update(`${baseUrl}\n${key}`).digest('hex');
-		return new WebRunClient(ctx, baseUrl, url.origin, accountId, key.length >= 4 ? [key] : []);
+		const format = String(credentials.apiFormat ?? 'auto') as ApiFormat;
+		const apiFormat = API_FORMATS.includes(format) ? format : 'auto';
+		return new WebRunClient(ctx, baseUrl, url.origin, accountId, key.length >= 4 ? [key] : [], apiFormat);
 	}
 
 	get node(): INode {
@@ -136,14 +142,64 @@ export class WebRunClient {
 		return this.ctx;
 	}
 
-	/** Removes the API key from any text or value that is about to leave the node. */
-	redact<T>(value: T): T {
-		if (!this.secrets.length) return value;
-		const text = JSON.stringify(value);
-		if (text === undefined) return value;
+	/** Values shorter than 4 characters: redacted where a whole text equals one of them. */
+	private readonly shortSecrets = new Set<string>();
+
+	/**
+	 * Adds values to redact exactly like the API key (the Secrets option's values, a proxy
+	 * password). Longer values are redacted first, so no tail of one is left behind.
+	 */
+	addSecrets(values: string[]) {
+		for (const value of values) {
+			if (typeof value !== 'string' || value === '') continue;
+			if (value.length < 4) this.shortSecrets.add(value);
+			else if (!this.secrets.includes(value)) this.secrets.push(value);
+		}
+		this.secrets.sort((a, b) => b.length - a.length);
+	}
+
+	private redactText(text: string): string {
+		if (this.shortSecrets.has(text.trim())) return '***';
 		let clean = text;
-		for (const secret of this.secrets) clean = clean.split(secret).join('***');
-		return clean === text ? value : (JSON.parse(clean) as T);
+		for (const secret of this.secrets) if (clean.includes(secret)) clean = clean.split(secret).join('***');
+		return clean;
+	}
+
+	/** Walks plain JSON values; anything else is first turned into JSON (as n8n would show it). */
+	private redactValue(value: unknown, depth: number): unknown {
+		if (typeof value === 'string') return this.redactText(value);
+		if (typeof value !== 'object' || value === null || depth > 64) return value;
+		const proto = Object.getPrototypeOf(value) as unknown;
+		if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
+			const text = JSON.stringify(value);
+			if (text === undefined) return value;
+			const plain = JSON.parse(text) as unknown;
+			const clean = this.redactValue(plain, depth + 1);
+			return JSON.stringify(clean) === text ? value : clean;
+		}
+		let changed = false;
+		if (Array.isArray(value)) {
+			const out = value.map((entry) => {
+				const clean = this.redactValue(entry, depth + 1);
+				if (clean !== entry) changed = true;
+				return clean;
+			});
+			return changed ? out : value;
+		}
+		const out: Record<string, unknown> = {};
+		for (const [key, entry] of Object.entries(value)) {
+			const cleanKey = this.redactText(key);
+			const clean = this.redactValue(entry, depth + 1);
+			if (cleanKey !== key || clean !== entry) changed = true;
+			out[cleanKey] = clean;
+		}
+		return changed ? out : value;
+	}
+
+	/** Removes the API key and every added secret from any text or value about to leave the node. */
+	redact<T>(value: T): T {
+		if (!this.secrets.length && !this.shortSecrets.size) return value;
+		return this.redactValue(value, 0) as T;
 	}
 
 	/** `/task/:sessionId/:taskId` on the credential's base URL, ids URL-encoded. */

@@ -43,8 +43,20 @@ export interface TaskSpec {
 	secrets?: SecretSpec[];
 }
 
-/** A proxy: WebRun's own in a country, or the user's (webrun-api.md §5.4). */
-export type ProxySpec = { source: 'WebRun'; country: string } | { source: 'custom'; url: string };
+/**
+ * A proxy, in the documented shape (webrun-api.md §5.4): WebRun's own in a country (two-letter
+ * code or "random"), or the user's own (`port` is a string; credentials optional).
+ */
+export type ProxySpec =
+	| { source: 'WebRun'; country: string }
+	| {
+			source: 'custom';
+			type: 'http' | 'socks';
+			host: string;
+			port: string;
+			username?: string;
+			password?: string;
+	  };
 
 /** Session-level settings (Run Task and Start Session). */
 export interface SessionSpec {
@@ -95,6 +107,28 @@ function sessionIn(session: SessionSpec, generation: ApiFormat): IDataObject {
 	if (generation === 'e') return defined({ mode: session.mode });
 	if (generation === 'w1') return defined({ mode: session.mode, environmentId: session.environmentId });
 	return defined({ ...session } as IDataObject);
+}
+
+/** Session settings that only W2 documents (W1 pages show `environmentId` alone). */
+const W2_SESSION: Array<keyof SessionSpec> = ['policyId', 'proxy', 'reachOutMode'];
+
+/**
+ * The settings a strict format has no field for, by their TaskSpec / SessionSpec names: a strict
+ * body would drop them silently, so the node refuses them before sending. `auto` sends every
+ * field (a server of one generation ignores the others' fields, see the header).
+ */
+export function unsupportedIn(format: ApiFormat, task: Partial<TaskSpec> | undefined, session: SessionSpec): string[] {
+	const set = (value: unknown) => value !== undefined;
+	const out: string[] = [];
+	if (format === 'e') {
+		for (const key of NOT_IN_E) if (task && set(task[key as keyof TaskSpec])) out.push(key);
+		for (const key of ['environmentId', ...W2_SESSION] as const) if (set(session[key])) out.push(key);
+	} else if (format === 'w1') {
+		for (const key of W2_SESSION) if (set(session[key])) out.push(key);
+	} else if (format === 'w2') {
+		if (task?.avoidDomains !== undefined) out.push('avoidDomains');
+	}
+	return out;
 }
 
 /** POST /start/run-task */

@@ -12,6 +12,7 @@ import {
 import { inputError } from '../../errors';
 import type { WaitSettings } from '../../task/context';
 import type { SessionSpec, TaskSpec } from '../../transport/requests';
+import { readSessionOptions, sessionOptions } from './sessionOptions';
 import { costOptions, readCostOptions } from './costOptions';
 import type { FileOptions } from './fileOptions';
 import { fileOptions, readFileOptions } from './fileOptions';
@@ -108,6 +109,7 @@ export const optionsProperty: INodeProperties = {
 			description: 'How often to ask WebRun whether a running task is done (at least 1 second; WebRun recommends 2)',
 			displayOptions: waitingOnly,
 		},
+		...sessionOptions,
 		{
 			displayName: 'Starting URL',
 			name: 'startingUrl',
@@ -244,6 +246,8 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number, operation
 			session.mode = String(options.mode || 'default');
 		}
 	}
+
+	readSessionOptions(ctx, itemIndex, operation, options, task, session);
 
 	const pollInterval = options.pollInterval === undefined ? DEFAULT_POLL_INTERVAL_S : toNumber(options.pollInterval);
 	if (!Number.isFinite(pollInterval) || pollInterval < MIN_POLL_INTERVAL_S) {

@@ -6,7 +6,9 @@ import { sendStart } from '../../task/start';
 import { terminateOnCancel } from '../../task/stop';
 import { runTaskBody } from '../../transport/requests';
 import { taskDetailsField } from '../common/fields';
+import { guardrailExtra } from '../common/liveView';
 import { readOptions, readText } from '../common/options';
+import { checkApiFormat, secretValues } from '../common/sessionOptions';
 import type { Operation } from '../types';
 
 export const description: INodeProperties[] = [
@@ -27,14 +29,18 @@ export const runTask: Operation = {
 	prepare(this: IExecuteFunctions, itemIndex: number) {
 		const prompt = readText(this, 'taskDetails', 'Task', itemIndex);
 		const { task, session, settings, includeRawResponse } = readOptions(this, itemIndex, 'runTask');
-		const body = runTaskBody({ prompt, ...task }, session);
 		return {
 			settings,
+			secrets: secretValues(task, session),
+			check: (format) => checkApiFormat(this, itemIndex, format, task, session),
 			// The session is the node's own: stopped with the execution.
 			run: async (item) =>
 				await terminateOnCancel(item, async () => {
+					const body = runTaskBody({ prompt, ...task }, session, item.client.apiFormat);
 					const response = await sendStart(item, '/start/run-task', body);
-					return taskResult(item, await followTask(item, response.body), includeRawResponse);
+					const result = await followTask(item, response.body);
+					const extra = guardrailExtra(result, response.body, item.lastRaw);
+					return taskResult(item, result, includeRawResponse, extra);
 				}),
 		};
 	},

@@ -5,7 +5,9 @@ import { taskResult } from '../../task/result';
 import { sendStart } from '../../task/start';
 import { guardrailReplyBody, newTaskBody } from '../../transport/requests';
 import { sessionIdField, taskDetailsField, taskIdField } from '../common/fields';
+import { guardrailExtra } from '../common/liveView';
 import { readId, readOptions, readText } from '../common/options';
+import { checkApiFormat, secretValues } from '../common/sessionOptions';
 import type { Operation } from '../types';
 
 const show = (messageType: string) => ({ show: { operation: ['sendMessage'], messageType: [messageType] } });
@@ -69,22 +71,28 @@ export const sendMessage: Operation = {
 				run: async (item) => {
 					item.sessionId = sessionId;
 					item.taskId = taskId;
-					await sendStart(item, '/start/send-message', guardrailReplyBody(sessionId, answer));
+					const body = guardrailReplyBody(sessionId, answer, item.client.apiFormat);
+					const response = await sendStart(item, '/start/send-message', body);
 					// The same task resumes: wait for it again.
 					const result = await followRunning(item, { sessionId, taskId });
-					return taskResult(item, result, includeRawResponse);
+					const extra = guardrailExtra(result, item.lastRaw, response.body);
+					return taskResult(item, result, includeRawResponse, extra);
 				},
 			};
 		}
 
 		const prompt = readText(this, 'taskDetails', 'Task', itemIndex);
-		const body = newTaskBody(sessionId, { prompt, ...task });
 		return {
 			settings,
+			secrets: secretValues(task),
+			check: (format) => checkApiFormat(this, itemIndex, format, task, {}),
 			run: async (item) => {
 				item.sessionId = sessionId;
+				const body = newTaskBody(sessionId, { prompt, ...task }, item.client.apiFormat);
 				const response = await sendStart(item, '/start/send-message', body);
-				return taskResult(item, await followTask(item, response.body), includeRawResponse);
+				const result = await followTask(item, response.body);
+				const extra = guardrailExtra(result, response.body, item.lastRaw);
+				return taskResult(item, result, includeRawResponse, extra);
 			},
 		};
 	},

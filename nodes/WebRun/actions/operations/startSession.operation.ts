@@ -9,6 +9,7 @@ import { terminateOnCancel } from '../../task/stop';
 import { startSessionBody } from '../../transport/requests';
 import { taskDetailsField } from '../common/fields';
 import { readOptions } from '../common/options';
+import { checkApiFormat, secretValues } from '../common/sessionOptions';
 import type { Operation } from '../types';
 
 export const description: INodeProperties[] = [
@@ -31,10 +32,13 @@ export const startSession: Operation = {
 	prepare(this: IExecuteFunctions, itemIndex: number) {
 		const prompt = String(this.getNodeParameter('taskDetails', itemIndex, '') ?? '').trim();
 		const { task, session, settings, includeRawResponse } = readOptions(this, itemIndex, 'startSession');
-		const body = startSessionBody(prompt ? { prompt, ...task } : undefined, session);
+		const firstTask = prompt ? { prompt, ...task } : undefined;
 		return {
 			settings,
+			secrets: secretValues(task, session),
+			check: (format) => checkApiFormat(this, itemIndex, format, firstTask, session),
 			run: async (item) => {
+				const body = startSessionBody(firstTask, session, item.client.apiFormat);
 				const response = await sendStart(item, '/start/start-session', body);
 				const { sessionId, taskId, ...sessionFields } = normalizeSession(response.body);
 				if (!sessionId) throw unexpectedResponseError(item, 'the answer has no session ID');
