@@ -12,10 +12,10 @@ import {
 import { inputError } from '../../errors';
 import type { WaitSettings } from '../../task/context';
 import type { SessionSpec, TaskSpec } from '../../transport/requests';
-import { readSessionOptions, sessionOptions } from './sessionOptions';
 import { costOptions, readCostOptions } from './costOptions';
 import type { FileOptions } from './fileOptions';
 import { fileOptions, readFileOptions } from './fileOptions';
+import { readSessionOptions, sessionOptions } from './sessionOptions';
 
 /** Operations whose task parameters (URL, limits, domains) apply. */
 const TASK_OPERATIONS = ['runTask', 'startSession', 'sendMessage'];
