@@ -30,7 +30,8 @@ const runTask: IDataObject = { operation: 'runTask', taskDetails: 'a task' };
 /** Values that must never be visible, even in the errors of the input they came with. */
 const SECRET_VALUE = 'hunter2-Correct-Horse';
 const PROXY_PASSWORD = 'Pr0xyPa55word';
-const secrets = (match: string, fields: IDataObject[] = [{ name: 'password', value: SECRET_VALUE }]) => ({
+const PASSWORD_FIELD: IDataObject[] = [{ name: 'password', value: SECRET_VALUE }];
+const secrets = (match: string, fields: IDataObject[] = PASSWORD_FIELD) => ({
 	secrets: { secret: [{ match, fields: { field: fields } }] },
 });
 
@@ -38,6 +39,127 @@ type Case = [string, IDataObject, RegExp];
 
 /** An empty value as a workflow meets it at run time: an expression that resolves to nothing. */
 const EMPTY = '={{ $json.missing }}';
+
+/** Environment, Policy ID, Proxy, Reach Out Mode, Secrets (Run Task, Start Session, New Task). */
+const sessionSettingCases: Case[] = [
+	[
+		'Run Task: environment id with a slash',
+		{ ...runTask, environmentId: '={{ "env/1" }}' },
+		/Environment is not a valid WebRun environment ID/,
+	],
+	[
+		'Start Session: policy id with a space',
+		{ ...startSession, options: { policyId: 'pol 1' } },
+		/Policy ID is not a valid WebRun ID/,
+	],
+	[
+		'Run Task: proxy country of three letters',
+		{ ...runTask, options: { proxy: 'webRun', proxyCountry: 'USA' } },
+		/Proxy Country is not a two-letter country code: "USA"/,
+	],
+	[
+		'Run Task: proxy country UK (not ISO)',
+		{ ...runTask, options: { proxy: 'webRun', proxyCountry: 'uk' } },
+		/Proxy Country is not a two-letter/,
+	],
+	[
+		'Run Task: proxy country unassigned',
+		{ ...runTask, options: { proxy: 'webRun', proxyCountry: 'ZZ' } },
+		/Proxy Country/,
+	],
+	[
+		'Start Session: proxy country empty',
+		{ ...startSession, options: { proxy: 'webRun', proxyCountry: '' } },
+		/Proxy Country is empty/,
+	],
+	[
+		'Run Task: proxy URL empty',
+		{ ...runTask, options: { proxy: 'custom', proxyUrl: '' } },
+		/Proxy URL is empty/,
+	],
+	[
+		'Run Task: proxy URL not a URL',
+		{ ...runTask, options: { proxy: 'custom', proxyUrl: `pw ${PROXY_PASSWORD} at host` } },
+		/Proxy URL is not a valid URL/,
+	],
+	[
+		'Run Task: https proxy URL',
+		{
+			...runTask,
+			options: { proxy: 'custom', proxyUrl: `https://u:${PROXY_PASSWORD}@p.example.com:443` },
+		},
+		/must start with http:\/\/ or socks5:\/\//,
+	],
+	[
+		'Start Session: ftp proxy URL',
+		{ ...startSession, options: { proxy: 'custom', proxyUrl: 'ftp://p.example.com:21' } },
+		/must start with http:\/\//,
+	],
+	[
+		'Start Session: proxy URL with a path',
+		{
+			...startSession,
+			options: { proxy: 'custom', proxyUrl: `http://u:${PROXY_PASSWORD}@p.example.com:8080/x` },
+		},
+		/must not have a path/,
+	],
+	[
+		'Run Task: unknown reach out mode',
+		{ ...runTask, options: { reachOutMode: '={{ "sometimes" }}' } },
+		/Reach Out Mode "sometimes" is not known/,
+	],
+	[
+		'Run Task: secret without a pattern',
+		{ ...runTask, options: secrets('') },
+		/Secret 1 has no domain pattern/,
+	],
+	[
+		'Run Task: secret with a bad pattern',
+		{ ...runTask, options: secrets('not a domain!') },
+		/Secret 1 has an invalid domain pattern/,
+	],
+	[
+		'Start Session: secret with a path pattern',
+		{ ...startSession, options: secrets('github.com/login') },
+		/invalid domain pattern/,
+	],
+	[
+		'Run Task: secret without fields',
+		{ ...runTask, options: { secrets: { secret: [{ match: 'github.com', fields: {} }] } } },
+		/Secret 1 \(github.com\) has no fields/,
+	],
+	[
+		'Run Task: secret field without a name',
+		{ ...runTask, options: secrets('github.com', [{ name: ' ', value: SECRET_VALUE }]) },
+		/has a field without a name/,
+	],
+	[
+		'Send Message: secret field without a value',
+		{ ...newTask, options: secrets('all', [{ name: 'password', value: EMPTY }]) },
+		/the field "password" has no value/,
+	],
+	[
+		'Send Message: a secret field twice',
+		{
+			...newTask,
+			options: secrets('*.x.com', [
+				{ name: 'pin', value: SECRET_VALUE },
+				{ name: 'pin', value: 'x' },
+			]),
+		},
+		/the field "pin" twice/,
+	],
+	[
+		'Run Task: Parallel Tasks 0 next to secrets',
+		{ ...runTask, options: { concurrency: 0, ...secrets('all') } },
+		/Parallel Tasks/,
+	],
+	[
+		'Start Session: secrets without a first task',
+		{ operation: 'startSession', options: secrets('all') },
+		/Secrets need a task/,
+	],
+];
 
 const cases: Case[] = [
 	// Send Message → New Task
@@ -84,28 +206,7 @@ const cases: Case[] = [
 	['Start Session: maxOutputTokens above 100000', { ...startSession, options: { maxOutputTokens: 100001 } }, /Max Output Tokens/],
 	['Start Session: bad avoid domain', { ...startSession, options: { avoidDomains: 'bad domain!' } }, /Avoid Domains/],
 	['Start Session: timeout negative', { ...startSession, options: { timeout: -1 } }, /Timeout/],
-	// Environment, Policy ID, Proxy, Reach Out Mode, Secrets (Run Task, Start Session, New Task)
-	['Run Task: environment id with a slash', { ...runTask, environmentId: '={{ "env/1" }}' }, /Environment is not a valid WebRun environment ID/],
-	['Start Session: policy id with a space', { ...startSession, options: { policyId: 'pol 1' } }, /Policy ID is not a valid WebRun ID/],
-	['Run Task: proxy country of three letters', { ...runTask, options: { proxy: 'webRun', proxyCountry: 'USA' } }, /Proxy Country is not a two-letter country code: "USA"/],
-	['Run Task: proxy country UK (not ISO)', { ...runTask, options: { proxy: 'webRun', proxyCountry: 'uk' } }, /Proxy Country is not a two-letter/],
-	['Run Task: proxy country unassigned', { ...runTask, options: { proxy: 'webRun', proxyCountry: 'ZZ' } }, /Proxy Country/],
-	['Start Session: proxy country empty', { ...startSession, options: { proxy: 'webRun', proxyCountry: '' } }, /Proxy Country is empty/],
-	['Run Task: proxy URL empty', { ...runTask, options: { proxy: 'custom', proxyUrl: '' } }, /Proxy URL is empty/],
-	['Run Task: proxy URL not a URL', { ...runTask, options: { proxy: 'custom', proxyUrl: `pw ${PROXY_PASSWORD} at host` } }, /Proxy URL is not a valid URL/],
-	['Run Task: https proxy URL', { ...runTask, options: { proxy: 'custom', proxyUrl: `https://u:${PROXY_PASSWORD}@p.example.com:443` } }, /must start with http:\/\/ or socks5:\/\//],
-	['Start Session: ftp proxy URL', { ...startSession, options: { proxy: 'custom', proxyUrl: 'ftp://p.example.com:21' } }, /must start with http:\/\//],
-	['Start Session: proxy URL with a path', { ...startSession, options: { proxy: 'custom', proxyUrl: `http://u:${PROXY_PASSWORD}@p.example.com:8080/x` } }, /must not have a path/],
-	['Run Task: unknown reach out mode', { ...runTask, options: { reachOutMode: '={{ "sometimes" }}' } }, /Reach Out Mode "sometimes" is not known/],
-	['Run Task: secret without a pattern', { ...runTask, options: secrets('') }, /Secret 1 has no domain pattern/],
-	['Run Task: secret with a bad pattern', { ...runTask, options: secrets('not a domain!') }, /Secret 1 has an invalid domain pattern/],
-	['Start Session: secret with a path pattern', { ...startSession, options: secrets('github.com/login') }, /invalid domain pattern/],
-	['Run Task: secret without fields', { ...runTask, options: { secrets: { secret: [{ match: 'github.com', fields: {} }] } } }, /Secret 1 \(github.com\) has no fields/],
-	['Run Task: secret field without a name', { ...runTask, options: secrets('github.com', [{ name: ' ', value: SECRET_VALUE }]) }, /has a field without a name/],
-	['Send Message: secret field without a value', { ...newTask, options: secrets('all', [{ name: 'password', value: EMPTY }]) }, /the field "password" has no value/],
-	['Send Message: a secret field twice', { ...newTask, options: secrets('*.x.com', [{ name: 'pin', value: SECRET_VALUE }, { name: 'pin', value: 'x' }]) }, /the field "pin" twice/],
-	['Run Task: Parallel Tasks 0 next to secrets', { ...runTask, options: { concurrency: 0, ...secrets('all') } }, /Parallel Tasks/],
-	['Start Session: secrets without a first task', { operation: 'startSession', options: secrets('all') }, /Secrets need a task/],
+	...sessionSettingCases,
 ];
 
 test.each(cases)('%s → error before any request', async (_, parameters, message) => {

@@ -15,7 +15,13 @@ import { simCall, visibleRecorder } from './faults.shared';
 
 type Gen = 'E' | 'W1' | 'W2';
 type Format = 'auto' | 'e' | 'w1' | 'w2';
-type Op = 'runTask' | 'startSession+task' | 'startSession' | 'newTask' | 'guardrailResponse' | 'controlSession';
+type Op =
+	| 'runTask'
+	| 'startSession+task'
+	| 'startSession'
+	| 'newTask'
+	| 'guardrailResponse'
+	| 'controlSession';
 
 const simulator = useSimulator({ defaultScript: { durationMs: 100 } });
 let sim: Simulator;
@@ -58,7 +64,12 @@ const OPTIONS: Record<string, IDataObject> = {
 			secret: [
 				{
 					match: '*.amazon.com',
-					fields: { field: [{ name: 'email', value: EMAIL }, { name: 'password', value: SECRET }] },
+					fields: {
+						field: [
+							{ name: 'email', value: EMAIL },
+							{ name: 'password', value: SECRET },
+						],
+					},
 				},
 			],
 		},
@@ -71,7 +82,15 @@ const SESSION_ONLY = ['environmentId', 'policyId', 'proxy', 'reachOutMode'];
 /** The concepts each operation is given. */
 const GIVEN: Record<Op, string[]> = {
 	runTask: ['startingUrl', ...LIMITS, 'avoidDomains', 'mode', ...SESSION_ONLY, 'secrets'],
-	'startSession+task': ['startingUrl', ...LIMITS, 'avoidDomains', 'mode', 'terminateOnCompletion', ...SESSION_ONLY, 'secrets'],
+	'startSession+task': [
+		'startingUrl',
+		...LIMITS,
+		'avoidDomains',
+		'mode',
+		'terminateOnCompletion',
+		...SESSION_ONLY,
+		'secrets',
+	],
 	startSession: ['mode', ...SESSION_ONLY],
 	newTask: ['startingUrl', ...LIMITS, 'avoidDomains', 'terminateOnCompletion', 'secrets'],
 	guardrailResponse: [],
@@ -85,9 +104,10 @@ const NOT_IN: Record<Gen, string[]> = {
 	W2: ['avoidDomains'],
 };
 
-const flat = (concepts: string[], prefix = '') => Object.fromEntries(concepts.map((c) => [c, prefix + c]));
+const flat = (concepts: string[], prefix = '') =>
+	Object.fromEntries(concepts.map((c) => [c, prefix + c]));
 
-/** Where each generation documents each concept (webrun-api.md §2.1-2.3), i.e. what it must read. */
+/** Where each generation documents each concept (webrun-api.md §2.1-2.3): what it must read. */
 const READ: Record<Op, Record<Gen, Record<string, string>>> = {
 	runTask: {
 		E: { taskText: 'taskDetails', ...flat(['startingUrl', ...LIMITS, 'avoidDomains', 'mode']) },
@@ -102,7 +122,10 @@ const READ: Record<Op, Record<Gen, Record<string, string>>> = {
 		},
 	},
 	'startSession+task': {
-		E: { taskText: 'taskDetails', ...flat(['startingUrl', ...LIMITS, 'avoidDomains', 'mode', 'terminateOnCompletion']) },
+		E: {
+			taskText: 'taskDetails',
+			...flat(['startingUrl', ...LIMITS, 'avoidDomains', 'mode', 'terminateOnCompletion']),
+		},
 		W1: {
 			taskText: 'initialTask.taskDetails',
 			startingUrl: 'initialTask.startingPoint',
@@ -121,13 +144,19 @@ const READ: Record<Op, Record<Gen, Record<string, string>>> = {
 		W2: flat(['mode', ...SESSION_ONLY]),
 	},
 	newTask: {
-		E: { taskText: 'message.taskDetails', ...flat(['startingUrl', ...LIMITS, 'avoidDomains', 'terminateOnCompletion'], 'message.') },
+		E: {
+			taskText: 'message.taskDetails',
+			...flat(['startingUrl', ...LIMITS, 'avoidDomains', 'terminateOnCompletion'], 'message.'),
+		},
 		W1: {
 			taskText: 'message.taskDetails',
 			startingUrl: 'message.startingPoint',
 			...flat([...LIMITS, 'avoidDomains', 'terminateOnCompletion', 'secrets'], 'message.'),
 		},
-		W2: { taskText: 'message.prompt', ...flat(['startingUrl', ...LIMITS, 'terminateOnCompletion', 'secrets'], 'message.') },
+		W2: {
+			taskText: 'message.prompt',
+			...flat(['startingUrl', ...LIMITS, 'terminateOnCompletion', 'secrets'], 'message.'),
+		},
 	},
 	guardrailResponse: {
 		E: { taskText: 'message.taskDetails' },
@@ -143,16 +172,29 @@ const ANSWERS = ['code 111111', 'code 222222'];
 function parametersFor(op: Op, concepts: string[]): IDataObject {
 	const options: IDataObject = { pollInterval: 1, includeRawResponse: true };
 	for (const concept of concepts) if (OPTIONS[concept]) Object.assign(options, OPTIONS[concept]);
-	const environmentId = concepts.includes('environmentId') ? { __rl: true, mode: 'id', value: ENVIRONMENT } : undefined;
+	const environmentId = concepts.includes('environmentId')
+		? { __rl: true, mode: 'id', value: ENVIRONMENT }
+		: undefined;
 	switch (op) {
 		case 'runTask':
 			return { operation: 'runTask', taskDetails: '={{ $json.prompt }}', environmentId, options };
 		case 'startSession+task':
-			return { operation: 'startSession', taskDetails: '={{ $json.prompt }}', environmentId, options };
+			return {
+				operation: 'startSession',
+				taskDetails: '={{ $json.prompt }}',
+				environmentId,
+				options,
+			};
 		case 'startSession':
 			return { operation: 'startSession', environmentId, options };
 		case 'newTask':
-			return { operation: 'sendMessage', messageType: 'newTask', sessionId: '={{ $json.sessionId }}', taskDetails: '={{ $json.prompt }}', options };
+			return {
+				operation: 'sendMessage',
+				messageType: 'newTask',
+				sessionId: '={{ $json.sessionId }}',
+				taskDetails: '={{ $json.prompt }}',
+				options,
+			};
 		case 'guardrailResponse':
 			return {
 				operation: 'sendMessage',
@@ -163,7 +205,12 @@ function parametersFor(op: Op, concepts: string[]): IDataObject {
 				options,
 			};
 		case 'controlSession':
-			return { operation: 'controlSession', sessionId: '={{ $json.sessionId }}', action: 'pause', options };
+			return {
+				operation: 'controlSession',
+				sessionId: '={{ $json.sessionId }}',
+				action: 'pause',
+				options,
+			};
 	}
 }
 
@@ -179,15 +226,24 @@ async function itemsFor(op: Op, credential: IDataObject): Promise<IDataObject[]>
 	if (op === 'guardrailResponse') {
 		// Tasks waiting at a guardrail, started by the node itself (one per item).
 		sim.configure({ inlineGuardrail: 'inline' });
-		sim.script(/top 3/, { durationMs: 400, guardrails: [{ atMs: 50, value: 'Enter the 2FA code' }] });
+		sim.script(/top 3/, {
+			durationMs: 400,
+			guardrails: [{ atMs: 50, value: 'Enter the 2FA code' }],
+		});
 		const r = await rec.run({
 			baseUrl: sim.url,
 			credential,
 			items,
-			parameters: { operation: 'runTask', taskDetails: '={{ $json.prompt }}', options: { pollInterval: 1 } },
+			parameters: {
+				operation: 'runTask',
+				taskDetails: '={{ $json.prompt }}',
+				options: { pollInterval: 1 },
+			},
 		});
 		expect(r.guardrail).toHaveLength(2);
-		r.guardrail.forEach((out, i) => Object.assign(items[i], { sessionId: out.json.sessionId, taskId: out.json.taskId }));
+		r.guardrail.forEach((out, i) =>
+			Object.assign(items[i], { sessionId: out.json.sessionId, taskId: out.json.taskId }),
+		);
 	}
 	sim.requests.length = 0;
 	return items;
@@ -198,8 +254,12 @@ function leafPaths(body: IDataObject, prefix = ''): string[] {
 	const out: string[] = [];
 	for (const [key, value] of Object.entries(body)) {
 		const path = prefix + key;
-		const container = ['task', 'initialTask', 'message'].includes(key) && typeof value === 'object' && value !== null;
-		if (container && !Array.isArray(value)) out.push(...leafPaths(value as IDataObject, `${path}.`));
+		const container =
+			['task', 'initialTask', 'message'].includes(key) &&
+			typeof value === 'object' &&
+			value !== null;
+		if (container && !Array.isArray(value))
+			out.push(...leafPaths(value as IDataObject, `${path}.`));
 		else out.push(path);
 	}
 	return out;
@@ -210,17 +270,30 @@ const ENVELOPE = ['sessionId', 'message.actionType', 'message.newState'];
 
 const STARTING = ['run-task', 'start-session', 'send-message'];
 
-function checkRequests(op: Op, gen: Gen, strict: boolean, items: IDataObject[], concepts: string[]) {
+function checkRequests(
+	op: Op,
+	gen: Gen,
+	strict: boolean,
+	items: IDataObject[],
+	concepts: string[],
+) {
 	const sent = sim.requests.filter((q: LoggedRequest) => STARTING.includes(q.endpoint));
 	expect(sent).toHaveLength(items.length);
 	const expected = Object.fromEntries(
-		Object.entries(READ[op][gen]).filter(([concept]) => concept === 'taskText' || concepts.includes(concept)),
+		Object.entries(READ[op][gen]).filter(
+			([concept]) => concept === 'taskText' || concepts.includes(concept),
+		),
 	);
 	sent.forEach((request, i) => {
 		expect(request.status).toBe(200);
 		expect(request.fields).toEqual(expected);
 		for (const [concept, path] of Object.entries(request.fields)) {
-			const want = concept === 'taskText' ? (op === 'guardrailResponse' ? ANSWERS[i] : PROMPTS[i]) : VALUES[concept];
+			const want =
+				concept === 'taskText'
+					? op === 'guardrailResponse'
+						? ANSWERS[i]
+						: PROMPTS[i]
+					: VALUES[concept];
 			expect([concept, getPath(request.body, path)]).toEqual([concept, want]);
 		}
 		if (strict) {
@@ -244,16 +317,22 @@ function checkOutputs(op: Op, r: RunResult, items: IDataObject[]) {
 			break;
 		case 'controlSession':
 			expect(r.completed.map((o) => o.json)).toEqual(
-				items.map((item) => expect.objectContaining({ sessionId: item.sessionId, action: 'pause', success: true })),
+				items.map((item) =>
+					expect.objectContaining({ sessionId: item.sessionId, action: 'pause', success: true }),
+				),
 			);
 			expect(sim.tasksStarted).toBe(0);
 			break;
 		case 'guardrailResponse':
 			// The tasks the node started before: resumed and completed, none started anew.
-			expect(ids).toEqual(items.map((item) => ({ sessionId: item.sessionId, taskId: item.taskId })));
+			expect(ids).toEqual(
+				items.map((item) => ({ sessionId: item.sessionId, taskId: item.taskId })),
+			);
 			expect(r.completed.map((o) => o.json.status)).toEqual(['completed', 'completed']);
 			expect(sim.tasksStarted).toBe(2);
-			expect(sim.tasks.map((t) => t.guardrailReplies.map((reply) => reply.text))).toEqual(ANSWERS.map((a) => [a]));
+			expect(sim.tasks.map((t) => t.guardrailReplies.map((reply) => reply.text))).toEqual(
+				ANSWERS.map((a) => [a]),
+			);
 			break;
 		default:
 			// One task per item, each with its own text, each completed and reported.
@@ -261,13 +340,25 @@ function checkOutputs(op: Op, r: RunResult, items: IDataObject[]) {
 			expect(sim.tasks.map((t) => t.text)).toEqual(PROMPTS);
 			expect(ids).toEqual(sim.tasks.map((t) => ({ sessionId: t.sessionId, taskId: t.taskId })));
 			expect(r.completed.map((o) => o.json.status)).toEqual(['completed', 'completed']);
-			if (op === 'newTask') expect(sim.tasks.map((t) => t.sessionId)).toEqual(items.map((item) => item.sessionId));
+			if (op === 'newTask')
+				expect(sim.tasks.map((t) => t.sessionId)).toEqual(items.map((item) => item.sessionId));
 	}
 }
 
-const OPS: Op[] = ['runTask', 'startSession+task', 'startSession', 'newTask', 'guardrailResponse', 'controlSession'];
+const OPS: Op[] = [
+	'runTask',
+	'startSession+task',
+	'startSession',
+	'newTask',
+	'guardrailResponse',
+	'controlSession',
+];
 const GENS: Gen[] = ['E', 'W1', 'W2'];
-const CELLS = OPS.flatMap((op) => GENS.flatMap((gen) => (['auto', gen.toLowerCase()] as Format[]).map((format) => [op, gen, format] as const)));
+const CELLS = OPS.flatMap((op) =>
+	GENS.flatMap((gen) =>
+		(['auto', gen.toLowerCase()] as Format[]).map((format) => [op, gen, format] as const),
+	),
+);
 
 beforeEach(() => (sim = simulator()));
 
@@ -282,31 +373,65 @@ test.each(CELLS)('%s against a %s-only server, API Format %s', async (op, gen, f
 	const credential = strict ? { apiFormat: format } : {};
 	const concepts = GIVEN[op].filter((c) => !strict || !NOT_IN[gen].includes(c));
 	const items = await itemsFor(op, credential);
-	const r = await rec.run({ baseUrl: sim.url, credential, items, parameters: parametersFor(op, concepts) });
+	const r = await rec.run({
+		baseUrl: sim.url,
+		credential,
+		items,
+		parameters: parametersFor(op, concepts),
+	});
 	checkOutputs(op, r, items);
 	checkRequests(op, gen, strict, items, concepts);
 	expect(sim.requests.filter((q) => (q.status ?? 0) >= 400)).toEqual([]);
 });
 
-test('W1: Start Session with a first task really runs it (the server reads initialTask only)', async () => {
+test('W1: Start Session with a first task runs it (read from initialTask only)', async () => {
 	sim.configure({ requestGeneration: 'W1' });
 	sim.script('sign in', { durationMs: 100, message: 'Signed in' });
-	const r = await rec.run({ baseUrl: sim.url, parameters: { operation: 'startSession', taskDetails: 'sign in to the shop' } });
-	expect(r.completed[0].json).toMatchObject({ status: 'completed', message: 'Signed in', taskId: sim.tasks[0].taskId });
+	const r = await rec.run({
+		baseUrl: sim.url,
+		parameters: { operation: 'startSession', taskDetails: 'sign in to the shop' },
+	});
+	expect(r.completed[0].json).toMatchObject({
+		status: 'completed',
+		message: 'Signed in',
+		taskId: sim.tasks[0].taskId,
+	});
 	expect(sim.tasks[0].fields.taskText).toBe('initialTask.taskDetails');
 });
 
 describe('custom proxy URL → the documented proxy object, read by a W2 server', () => {
 	test.each([
-		['http://proxyuser:pr0xy-Pa55@proxy.example.com:8080', { type: 'http', host: 'proxy.example.com', port: '8080', username: 'proxyuser', password: 'pr0xy-Pa55' }],
+		[
+			'http://proxyuser:pr0xy-Pa55@proxy.example.com:8080',
+			{
+				type: 'http',
+				host: 'proxy.example.com',
+				port: '8080',
+				username: 'proxyuser',
+				password: 'pr0xy-Pa55',
+			},
+		],
 		['socks5://10.0.0.7:1081', { type: 'socks', host: '10.0.0.7', port: '1081' }],
 		['http://proxy.example.com', { type: 'http', host: 'proxy.example.com', port: '80' }],
-		['socks5://user%40corp:p%3Ass@socks.example.com', { type: 'socks', host: 'socks.example.com', port: '1080', username: 'user@corp', password: 'p:ss' }],
+		[
+			'socks5://user%40corp:p%3Ass@socks.example.com',
+			{
+				type: 'socks',
+				host: 'socks.example.com',
+				port: '1080',
+				username: 'user@corp',
+				password: 'p:ss',
+			},
+		],
 	])('%s', async (proxyUrl, expected) => {
 		sim.configure({ requestGeneration: 'W2' });
 		const r = await rec.run({
 			baseUrl: sim.url,
-			parameters: { operation: 'runTask', taskDetails: 'check my IP', options: { proxy: 'custom', proxyUrl, includeRawResponse: true } },
+			parameters: {
+				operation: 'runTask',
+				taskDetails: 'check my IP',
+				options: { proxy: 'custom', proxyUrl, includeRawResponse: true },
+			},
 		});
 		expect(r.error).toBeUndefined();
 		expect(sim.tasks[0].fields.proxy).toBe('proxy');

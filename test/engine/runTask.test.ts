@@ -210,7 +210,7 @@ describe('invalid input fails before any request is sent', () => {
 			}),
 		});
 		expect(r.error).toBeUndefined();
-		// Read by the server (any generation: test/engine/generations.test.ts has one per generation).
+		// Read by the server (this one reads any generation; generations.test.ts has each one).
 		expect(sim.tasks[0].text).toBe('with options');
 		expect(sim.tasks[0].options).toEqual({
 			startingUrl: 'https://www.amazon.com/',

@@ -50,9 +50,12 @@ describe.each(['webrun', 'enigma'] as const)('%s generation', (generation) => {
 			expiresIn: 300000,
 		});
 		expect(r.completed[0].json.liveViewUrl).toBeDefined();
-		// What the server read as the first task (generations.test.ts checks where, per generation).
+		// What the server read as the first task (generations.test.ts: where, per generation).
 		expect(task.text).toBe('Go to amazon.com');
-		expect(task.options).toEqual({ startingUrl: 'https://amazon.com/', terminateOnCompletion: false });
+		expect(task.options).toEqual({
+			startingUrl: 'https://amazon.com/',
+			terminateOnCompletion: false,
+		});
 		expect(sim.tasksStarted).toBe(1);
 	});
 
@@ -75,7 +78,10 @@ describe.each(['webrun', 'enigma'] as const)('%s generation', (generation) => {
 		expect(r.error).toBeUndefined();
 		expect(r.completed[0].json).toMatchObject({ status: 'completed', message: 'Found 50 results', sessionId, taskId: sim.tasks[0].taskId });
 		const send = sim.requests.find((q) => q.endpoint === 'send-message');
-		expect(send?.body).toMatchObject({ sessionId, message: { actionType: 'newTask', newState: 'start' } });
+		expect(send?.body).toMatchObject({
+			sessionId,
+			message: { actionType: 'newTask', newState: 'start' },
+		});
 		expect(sim.tasks[0].text).toBe('search for laptops');
 		expect(sim.tasks[0].options).toEqual({ terminateOnCompletion: true, maxDuration: 60000 });
 		expect(sim.tasks[0].sessionId).toBe(sessionId);
@@ -109,8 +115,13 @@ describe.each(['webrun', 'enigma'] as const)('%s generation', (generation) => {
 		expect(sim.tasksStarted).toBe(1);
 		const replies = sim.requests.filter((q) => q.endpoint === 'send-message');
 		expect(replies).toHaveLength(1);
-		expect(replies[0].body).toMatchObject({ sessionId: waiting.sessionId, message: { actionType: 'guardrail', newState: 'resume' } });
-		expect(sim.tasks[0].guardrailReplies.map((reply) => reply.text)).toEqual(['user: jane, password: hunter2']);
+		expect(replies[0].body).toMatchObject({
+			sessionId: waiting.sessionId,
+			message: { actionType: 'guardrail', newState: 'resume' },
+		});
+		expect(sim.tasks[0].guardrailReplies.map((reply) => reply.text)).toEqual([
+			'user: jane, password: hunter2',
+		]);
 		const polls = sim.requests.filter((q) => q.endpoint === 'poll' && q.time > replies[0].time);
 		expect(polls.every((p) => p.path === `/task/${waiting.sessionId}/${waiting.taskId}`)).toBe(true);
 	});

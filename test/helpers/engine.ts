@@ -259,7 +259,11 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 	const workflow = new Workflow({ id: 'test', nodes, connections, nodeTypes, active: false, settings: {} });
 
 	const credentialsHelper = new TestCredentialsHelper({
-		webRunApi: { apiKey: options.apiKey ?? TEST_API_KEY, baseUrl: options.baseUrl, ...options.credential },
+		webRunApi: {
+			apiKey: options.apiKey ?? TEST_API_KEY,
+			baseUrl: options.baseUrl,
+			...options.credential,
+		},
 	});
 	const hooks = new ExecutionLifecycleHooks('trigger', '1', looseMock<IWorkflowBase>());
 	const done = createDeferredPromise<IRun>();
@@ -358,13 +362,25 @@ export async function listSearch(options: {
 		parameters: { operation: 'runTask' },
 		credentials: { webRunApi: { id: '1', name: 'WebRun account' } },
 	};
-	const workflow = new Workflow({ id: 'test', nodes: [node], connections: {}, nodeTypes, active: false, settings: {} });
+	const workflow = new Workflow({
+		id: 'test',
+		nodes: [node],
+		connections: {},
+		nodeTypes,
+		active: false,
+		settings: {},
+	});
 	const additionalData = looseMock<IWorkflowExecuteAdditionalData>();
 	additionalData.credentialsHelper = new TestCredentialsHelper({
-		webRunApi: { apiKey: options.apiKey ?? TEST_API_KEY, baseUrl: options.baseUrl, ...options.credential },
+		webRunApi: {
+			apiKey: options.apiKey ?? TEST_API_KEY,
+			baseUrl: options.baseUrl,
+			...options.credential,
+		},
 	});
 	additionalData.currentNodeParameters = node.parameters;
-	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters.environmentId');
+	const path = 'parameters.environmentId';
+	const context = new LoadOptionsContext(workflow, node, additionalData, path);
 	const search = (webRunNode as INodeType).methods?.listSearch?.[options.method];
 	if (!search) throw new Error(`the node has no listSearch method ${options.method}`);
 	return await search.call(context, options.filter);

@@ -36,7 +36,11 @@ function isToolMode(ctx: IExecuteFunctions): boolean {
 	return /Tool$/.test(ctx.getNode().type);
 }
 
-function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+function toNodeError(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 		return error;
@@ -48,7 +52,11 @@ function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number):
 }
 
 /** The item's error as n8n shows it; its copy of the node's parameters shows no secret value. */
-function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+function asNodeError(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
 	const nodeError = toNodeError(ctx, error, itemIndex);
 	hideSecretParameters(nodeError);
 	return nodeError;
@@ -130,7 +138,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			});
 		}
 		const runClient = client;
-		// What to redact besides the key, and the checks that need the credential: before any request.
+		// What to redact besides the key, and the checks needing the credential: before any request.
 		for (const i of runnable) {
 			const p = prepared[i] as PreparedItem;
 			runClient.addSecrets(p.secrets ?? []);

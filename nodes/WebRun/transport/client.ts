@@ -126,7 +126,8 @@ export class WebRunClient {
 		const accountId = createHash('sha256').update(`${baseUrl}\n${key}`).digest('hex');
 		const format = String(credentials.apiFormat ?? 'auto') as ApiFormat;
 		const apiFormat = API_FORMATS.includes(format) ? format : 'auto';
-		return new WebRunClient(ctx, baseUrl, url.origin, accountId, key.length >= 4 ? [key] : [], apiFormat);
+		const secrets = key.length >= 4 ? [key] : [];
+		return new WebRunClient(ctx, baseUrl, url.origin, accountId, secrets, apiFormat);
 	}
 
 	get node(): INode {
@@ -161,7 +162,9 @@ export class WebRunClient {
 	private redactText(text: string): string {
 		if (this.shortSecrets.has(text.trim())) return '***';
 		let clean = text;
-		for (const secret of this.secrets) if (clean.includes(secret)) clean = clean.split(secret).join('***');
+		for (const secret of this.secrets) {
+			if (clean.includes(secret)) clean = clean.split(secret).join('***');
+		}
 		return clean;
 	}
 
@@ -196,7 +199,7 @@ export class WebRunClient {
 		return changed ? out : value;
 	}
 
-	/** Removes the API key and every added secret from any text or value about to leave the node. */
+	/** Removes the API key and every added secret from any value about to leave the node. */
 	redact<T>(value: T): T {
 		if (!this.secrets.length && !this.shortSecrets.size) return value;
 		return this.redactValue(value, 0) as T;

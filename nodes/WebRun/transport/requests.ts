@@ -117,12 +117,18 @@ const W2_SESSION: Array<keyof SessionSpec> = ['policyId', 'proxy', 'reachOutMode
  * body would drop them silently, so the node refuses them before sending. `auto` sends every
  * field (a server of one generation ignores the others' fields, see the header).
  */
-export function unsupportedIn(format: ApiFormat, task: Partial<TaskSpec> | undefined, session: SessionSpec): string[] {
+export function unsupportedIn(
+	format: ApiFormat,
+	task: Partial<TaskSpec> | undefined,
+	session: SessionSpec,
+): string[] {
 	const set = (value: unknown) => value !== undefined;
 	const out: string[] = [];
 	if (format === 'e') {
 		for (const key of NOT_IN_E) if (task && set(task[key as keyof TaskSpec])) out.push(key);
-		for (const key of ['environmentId', ...W2_SESSION] as const) if (set(session[key])) out.push(key);
+		for (const key of ['environmentId', ...W2_SESSION] as const) {
+			if (set(session[key])) out.push(key);
+		}
 	} else if (format === 'w1') {
 		for (const key of W2_SESSION) if (set(session[key])) out.push(key);
 	} else if (format === 'w2') {

@@ -1,7 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 
 import { inputError } from '../../errors';
-import type { ApiFormat, ProxySpec, SecretSpec, SessionSpec, TaskSpec } from '../../transport/requests';
+import type {
+	ApiFormat,
+	ProxySpec,
+	SecretSpec,
+	SessionSpec,
+	TaskSpec,
+} from '../../transport/requests';
 import { unsupportedIn } from '../../transport/requests';
 
 /**
@@ -86,7 +92,8 @@ export const sessionOptions: INodeProperties[] = [
 		type: 'string',
 		default: 'US',
 		placeholder: 'e.g. US',
-		description: 'Two-letter country code of the WebRun proxy (ISO 3166-1, e.g. US, GB, DE), or "random"',
+		description:
+			'Two-letter country code of the WebRun proxy (ISO 3166-1, e.g. US, GB, DE), or "random"',
 		displayOptions: { show: { '/operation': SESSION_OPERATIONS, proxy: ['webRun'] } },
 	},
 	{
@@ -224,14 +231,21 @@ function text(value: unknown): string {
 	return value === undefined || value === null ? '' : String(value).trim();
 }
 
-function readEnvironment(ctx: IExecuteFunctions, itemIndex: number, fail: Fail): string | undefined {
-	const raw = ctx.getNodeParameter('environmentId', itemIndex, '', { extractValue: true }) as unknown;
+function readEnvironment(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	fail: Fail,
+): string | undefined {
+	const raw = ctx.getNodeParameter('environmentId', itemIndex, '', {
+		extractValue: true,
+	}) as unknown;
 	const id = text(typeof raw === 'object' && raw !== null ? (raw as IDataObject).value : raw);
 	if (!id) return undefined;
 	if (!ID_PATTERN.test(id)) {
 		throw fail(
 			`Environment is not a valid WebRun environment ID: "${id.slice(0, 60)}"`,
-			'Pick the environment from the list, or paste its ID (letters and digits, e.g. 683a1f2e4b0c1d2e3f4a5b6c).',
+			'Pick the environment from the list, or paste its ID ' +
+				'(letters and digits, e.g. 683a1f2e4b0c1d2e3f4a5b6c).',
 		);
 	}
 	return id;
@@ -244,7 +258,9 @@ function readCountry(value: unknown, fail: Fail): string {
 	if (COUNTRIES.has(upper)) return upper;
 	const hint = upper === 'UK' ? ' For the United Kingdom, use GB.' : '';
 	throw fail(
-		code ? `Proxy Country is not a two-letter country code: "${code.slice(0, 20)}"` : 'Proxy Country is empty',
+		code
+			? `Proxy Country is not a two-letter country code: "${code.slice(0, 20)}"`
+			: 'Proxy Country is empty',
 		`Use an ISO 3166-1 code such as US, GB, DE or FR, or "random".${hint}`,
 	);
 }
@@ -253,7 +269,8 @@ function readCountry(value: unknown, fail: Fail): string {
 function readProxyUrl(value: unknown, fail: Fail): ProxySpec {
 	const raw = text(value);
 	// The URL may hold a password: no message quotes it.
-	const help = 'Use http://host:port or socks5://host:port, with user:pass@ before the host if needed.';
+	const help =
+		'Use http://host:port or socks5://host:port, with user:pass@ before the host if needed.';
 	if (!raw) throw fail('Proxy URL is empty', help);
 	let url: URL;
 	try {
@@ -277,7 +294,10 @@ function readProxyUrl(value: unknown, fail: Fail): ProxySpec {
 		if (url.username) proxy.username = decodeURIComponent(url.username);
 		if (url.password) proxy.password = decodeURIComponent(url.password);
 	} catch {
-		throw fail('Proxy URL has a badly encoded user name or password', 'Encode special characters, e.g. @ as %40.');
+		throw fail(
+			'Proxy URL has a badly encoded user name or password',
+			'Encode special characters, e.g. @ as %40.',
+		);
 	}
 	return proxy;
 }
@@ -285,7 +305,8 @@ function readProxyUrl(value: unknown, fail: Fail): ProxySpec {
 function readProxy(options: IDataObject, fail: Fail): ProxySpec | undefined {
 	const kind = options.proxy === undefined ? 'none' : text(options.proxy);
 	if (kind === 'none' || kind === '') return undefined;
-	if (kind === 'webRun') return { source: 'WebRun', country: readCountry(options.proxyCountry, fail) };
+	if (kind === 'webRun')
+		return { source: 'WebRun', country: readCountry(options.proxyCountry, fail) };
 	if (kind === 'custom') return readProxyUrl(options.proxyUrl, fail);
 	throw fail(`Proxy "${kind.slice(0, 30)}" is not known`, 'Choose None, WebRun or Custom URL.');
 }
@@ -293,7 +314,11 @@ function readProxy(options: IDataObject, fail: Fail): ProxySpec | undefined {
 /** "all", an exact host, or *.host; a URL gives its host. */
 function readPattern(value: unknown, position: number, fail: Fail): string {
 	const raw = text(value);
-	if (!raw) throw fail(`Secret ${position} has no domain pattern`, 'Enter e.g. github.com, *.example.com or all.');
+	if (!raw)
+		throw fail(
+			`Secret ${position} has no domain pattern`,
+			'Enter e.g. github.com, *.example.com or all.',
+		);
 	if (raw.toLowerCase() === 'all') return 'all';
 	let pattern = raw.toLowerCase();
 	if (pattern.includes('://')) {
@@ -323,12 +348,19 @@ function readSecrets(options: IDataObject, fail: Fail): SecretSpec[] | undefined
 		const match = readPattern(entry.match, position, fail);
 		const rows = ((entry.fields as IDataObject | undefined)?.field ?? []) as IDataObject[];
 		if (!Array.isArray(rows) || rows.length === 0) {
-			throw fail(`Secret ${position} (${match}) has no fields`, 'Add at least one field, e.g. password.');
+			throw fail(
+				`Secret ${position} (${match}) has no fields`,
+				'Add at least one field, e.g. password.',
+			);
 		}
 		const fields: Record<string, string> = {};
 		for (const row of rows) {
 			const name = text(row.name);
-			if (!name) throw fail(`Secret ${position} (${match}) has a field without a name`, 'Name every field, e.g. email or password.');
+			if (!name)
+				throw fail(
+					`Secret ${position} (${match}) has a field without a name`,
+					'Name every field, e.g. email or password.',
+				);
 			if (name in fields) throw fail(`Secret ${position} (${match}) has the field "${name}" twice`);
 			const value = row.value === undefined || row.value === null ? '' : String(row.value);
 			if (value === '') {
@@ -356,14 +388,18 @@ export function readSessionOptions(
 	task: Partial<TaskSpec>,
 	session: SessionSpec,
 ): void {
-	const fail: Fail = (message, description) => inputError(ctx.getNode(), itemIndex, message, description);
+	const fail: Fail = (message, description) =>
+		inputError(ctx.getNode(), itemIndex, message, description);
 	if (SESSION_OPERATIONS.includes(operation)) {
 		const environmentId = readEnvironment(ctx, itemIndex, fail);
 		if (environmentId) session.environmentId = environmentId;
 		const policyId = text(options.policyId);
 		if (policyId) {
 			if (!ID_PATTERN.test(policyId)) {
-				throw fail(`Policy ID is not a valid WebRun ID: "${policyId.slice(0, 60)}"`, 'Copy it from the WebRun dashboard, e.g. pol_xyz789.');
+				throw fail(
+					`Policy ID is not a valid WebRun ID: "${policyId.slice(0, 60)}"`,
+					'Copy it from the WebRun dashboard, e.g. pol_xyz789.',
+				);
 			}
 			session.policyId = policyId;
 		}
@@ -372,19 +408,27 @@ export function readSessionOptions(
 		if (options.reachOutMode !== undefined) {
 			const mode = text(options.reachOutMode);
 			if (!REACH_OUT_MODES.includes(mode)) {
-				throw fail(`Reach Out Mode "${mode.slice(0, 30)}" is not known`, 'Choose Off, Guardrail Only or Full.');
+				throw fail(
+					`Reach Out Mode "${mode.slice(0, 30)}" is not known`,
+					'Choose Off, Guardrail Only or Full.',
+				);
 			}
 			session.reachOutMode = mode as SessionSpec['reachOutMode'];
 		}
 	}
 	if (!TASK_OPERATIONS.includes(operation)) return;
-	if (operation === 'sendMessage' && ctx.getNodeParameter('messageType', itemIndex, 'newTask') !== 'newTask') return;
+	if (
+		operation === 'sendMessage' &&
+		ctx.getNodeParameter('messageType', itemIndex, 'newTask') !== 'newTask'
+	)
+		return;
 	const secrets = readSecrets(options, fail);
 	if (!secrets) return;
 	if (operation === 'startSession' && !text(ctx.getNodeParameter('taskDetails', itemIndex, ''))) {
 		throw fail(
 			'Secrets need a task: Start Session has no First Task',
-			'Secrets belong to a task. Add a First Task, or set the secrets on Send Message → New Task.',
+			'Secrets belong to a task. Add a First Task, or set the secrets on ' +
+				'Send Message → New Task.',
 		);
 	}
 	task.secrets = secrets;
@@ -394,7 +438,8 @@ export function readSessionOptions(
 export function secretValues(task: Partial<TaskSpec>, session: SessionSpec = {}): string[] {
 	const values: string[] = [];
 	for (const secret of task.secrets ?? []) values.push(...Object.values(secret.fields));
-	if (session.proxy?.source === 'custom' && session.proxy.password) values.push(session.proxy.password);
+	if (session.proxy?.source === 'custom' && session.proxy.password)
+		values.push(session.proxy.password);
 	return values;
 }
 
@@ -428,17 +473,22 @@ export function checkApiFormat(
 	task: Partial<TaskSpec> | undefined,
 	session: SessionSpec,
 ): void {
-	const labels = [...new Set(unsupportedIn(format, task, session).map((key) => LABELS[key] ?? key))];
+	const labels = [
+		...new Set(unsupportedIn(format, task, session).map((key) => LABELS[key] ?? key)),
+	];
 	if (!labels.length) return;
 	throw inputError(
 		ctx.getNode(),
 		itemIndex,
 		`${labels.join(', ')} cannot be sent with the API Format "${FORMAT_NAMES[format]}"`,
-		'That request format has no field for it, so WebRun would ignore it. Set the WebRun credential\'s API Format to Auto, or to the format of your server that supports it, or remove the option.',
+		'That request format has no field for it, so WebRun would ignore it. ' +
+			"Set the WebRun credential's API Format to Auto (or to the format of a server " +
+			'that supports it), or remove the option.',
 	);
 }
 
-const isLiteral = (value: unknown): value is string => typeof value === 'string' && !value.startsWith('=');
+const isLiteral = (value: unknown): value is string =>
+	typeof value === 'string' && !value.startsWith('=');
 
 /**
  * An n8n error carries the node, parameters included: the Secrets values and a proxy URL's

@@ -19,7 +19,7 @@ function str(value: unknown): string | undefined {
 	return undefined;
 }
 
-/** The Environment list's "From List": GET /environments (webrun-api.md §2.9) with the credential. */
+/** The Environment list's "From List": GET /environments (webrun-api.md §2.9). */
 export async function searchEnvironments(
 	this: ILoadOptionsFunctions,
 	filter?: string,
@@ -34,7 +34,8 @@ export async function searchEnvironments(
 	const url = URL.canParse(raw) ? new URL(raw) : undefined;
 	if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
 		throw new NodeOperationError(node, 'The Base URL in the WebRun credential is not a valid URL', {
-			description: 'Open the WebRun credential and check its Base URL, e.g. https://connect.webrun.ai.',
+			description:
+				'Open the WebRun credential and check its Base URL, e.g. https://connect.webrun.ai.',
 		});
 	}
 	const baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
@@ -51,12 +52,18 @@ export async function searchEnvironments(
 			headers: { Accept: 'application/json' },
 		})) as { statusCode: number; body: unknown };
 	} catch (error) {
-		const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-		throw new NodeOperationError(node, `Could not reach WebRun at ${url.origin} to list the environments`, {
-			description: redact(
-				`${code ? `Network error ${code}. ` : ''}Check the Base URL in the WebRun credential, or enter the environment ID with "By ID".`,
-			),
-		});
+		const code =
+			(error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+		throw new NodeOperationError(
+			node,
+			`Could not reach WebRun at ${url.origin} to list the environments`,
+			{
+				description: redact(
+					`${code ? `Network error ${code}. ` : ''}Check the Base URL in the WebRun ` +
+						'credential, or enter the environment ID with "By ID".',
+				),
+			},
+		);
 	}
 
 	const { statusCode, body } = response;
@@ -67,13 +74,16 @@ export async function searchEnvironments(
 		let description = 'Try again in a moment, or enter the environment ID with "By ID".';
 		if (statusCode === 401) {
 			message = `WebRun rejected the API key (HTTP 401)${quoted}`;
-			description = 'Check the API key in the WebRun credential: it may be mistyped, revoked or expired.';
+			description =
+				'Check the API key in the WebRun credential: it may be mistyped, revoked or expired.';
 		} else if (statusCode === 403) {
-			description = 'The account may be deactivated, or the key may lack the permission to read environments.';
+			description =
+				'The account may be deactivated, or the key may lack the permission to read environments.';
 		} else if (statusCode === 404) {
 			message = 'This WebRun server has no environments API (HTTP 404)';
 			description =
-				'Environments are a WebRun feature (Enigma servers do not have them). Enter the ID with "By ID", or leave Environment empty.';
+				'Environments are a WebRun feature (Enigma servers do not have them). ' +
+				'Enter the ID with "By ID", or leave Environment empty.';
 		} else if (statusCode === 429) {
 			description = 'WebRun is rate limiting this account. Try again in a minute.';
 		}
@@ -87,7 +97,9 @@ export async function searchEnvironments(
 	const list = (body as IDataObject | undefined)?.environments;
 	if (!Array.isArray(list)) {
 		throw new NodeOperationError(node, 'WebRun answered without a list of environments', {
-			description: 'The server at the Base URL may not be a WebRun API. Enter the environment ID with "By ID".',
+			description:
+				'The server at the Base URL may not be a WebRun API. ' +
+				'Enter the environment ID with "By ID".',
 		});
 	}
 
@@ -99,7 +111,8 @@ export async function searchEnvironments(
 		const id = str(environment._id) ?? str(environment.id);
 		if (!id) continue;
 		const name = str(environment.name) ?? id;
-		if (needle && !name.toLowerCase().includes(needle) && !id.toLowerCase().includes(needle)) continue;
+		if (needle && !name.toLowerCase().includes(needle) && !id.toLowerCase().includes(needle))
+			continue;
 		const status = str(environment.status);
 		const description = str(environment.description);
 		results.push({
