@@ -43,6 +43,16 @@ const EMPTY = '={{ $json.missing }}';
 /** Environment, Policy ID, Proxy, Reach Out Mode, Secrets (Run Task, Start Session, New Task). */
 const sessionSettingCases: Case[] = [
 	[
+		'Run Task: WebRun proxy without a country',
+		{ ...runTask, options: { proxy: 'webRun' } },
+		/Proxy is WebRun, but no Proxy Country is set/,
+	],
+	[
+		'Start Session: custom proxy without a URL',
+		{ ...startSession, options: { proxy: 'custom' } },
+		/Proxy is Custom URL, but no Proxy URL is set/,
+	],
+	[
 		'Run Task: environment id with a slash',
 		{ ...runTask, environmentId: '={{ "env/1" }}' },
 		/Environment is not a valid WebRun environment ID/,

@@ -225,15 +225,19 @@ describe('a strict API Format refuses, before any request, what it has no field 
 			parameters: {
 				operation: 'runTask',
 				taskDetails: 'a task',
+				environmentId: { __rl: true, mode: 'id', value: 'env1' },
 				options: { startingUrl: 'https://a.example.com' },
 			},
 		});
 		expect(r.error).toBeUndefined();
+		// W1's startingPoint and profileId (docs.webrun.ai's name) alongside E's and W2's names.
 		expect(sim.requests[0].body).toMatchObject({
 			taskDetails: 'a task',
 			startingUrl: 'https://a.example.com/',
 			startingPoint: 'https://a.example.com/',
 			task: { prompt: 'a task', startingUrl: 'https://a.example.com/' },
+			environmentId: 'env1',
+			profileId: 'env1',
 		});
 	});
 });

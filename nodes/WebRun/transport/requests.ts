@@ -104,9 +104,12 @@ function taskIn(task: TaskSpec, generation: 'e' | 'w1' | 'w2', url: 'startingUrl
 }
 
 function sessionIn(session: SessionSpec, generation: ApiFormat): IDataObject {
-	if (generation === 'e') return defined({ mode: session.mode });
-	if (generation === 'w1') return defined({ mode: session.mode, environmentId: session.environmentId });
-	return defined({ ...session } as IDataObject);
+	const { mode, environmentId } = session;
+	if (generation === 'e') return defined({ mode });
+	if (generation === 'w1') return defined({ mode, environmentId });
+	if (generation === 'w2') return defined({ ...session } as IDataObject);
+	// auto: W1 as the live docs.webrun.ai site names the environment (`profileId`) too.
+	return defined({ ...session, profileId: environmentId } as IDataObject);
 }
 
 /** Session settings that only W2 documents (W1 pages show `environmentId` alone). */

@@ -252,6 +252,12 @@ function readEnvironment(
 }
 
 function readCountry(value: unknown, fail: Fail): string {
+	if (value === undefined) {
+		throw fail(
+			'Proxy is WebRun, but no Proxy Country is set',
+			'Add the option Proxy Country: a two-letter code such as US, GB or DE, or "random".',
+		);
+	}
 	const code = text(value);
 	if (code.toLowerCase() === 'random') return 'random';
 	const upper = code.toUpperCase();
@@ -271,6 +277,9 @@ function readProxyUrl(value: unknown, fail: Fail): ProxySpec {
 	// The URL may hold a password: no message quotes it.
 	const help =
 		'Use http://host:port or socks5://host:port, with user:pass@ before the host if needed.';
+	if (value === undefined) {
+		throw fail('Proxy is Custom URL, but no Proxy URL is set', `Add the option Proxy URL. ${help}`);
+	}
 	if (!raw) throw fail('Proxy URL is empty', help);
 	let url: URL;
 	try {
