@@ -230,6 +230,9 @@ n8n_rest() {
 # Signs in through the UI once (headless Debian Chromium + playwright-core from the cache), then
 # screenshots each page at 1440x900. <path>: /workflow/<id> (canvas; default wait: a canvas node)
 # or /workflow/<id>/<node uuid> (node panel open; pass '[data-test-id="ndv"]' as wait_selector).
+# A group may go on with "<click_selector> [after_click_selector]": clicked after the wait (e.g. a
+# resource locator's '[data-test-id="resource-locator-<param>"] [data-test-id="rlc-input"]' to
+# open its From List dropdown), then after_click_selector (e.g. '[data-test-id="rlc-item"]') waited for.
 # Requests to anything but loopback are aborted and listed on stderr. ~6-9 s sign-in plus
 # ~8-12 s per page on this 2-core machine.
 n8n_screenshot() {

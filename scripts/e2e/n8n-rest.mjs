@@ -12,6 +12,8 @@
 //       <path> (e.g. /workflow/<id>, or /workflow/<id>/<nodeId> for the node's parameter panel),
 //       waits for waitSelector (default: a canvas node; use '[data-test-id="ndv"]' for the panel)
 //       and takes a 1440x900 screenshot. Non-loopback requests are aborted and reported.
+//       A group may add "[clickSelector] [afterClickSelector]": after the wait, click the first
+//       match of clickSelector (e.g. a dropdown's input), wait for afterClickSelector, then shoot.
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -121,11 +123,17 @@ async function screenshot(shots) {
     await page.keyboard.press('Enter');
     await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
     log(`signed in after ${Date.now() - t0} ms`);
-    for (const [path, out, waitSelector] of shots) {
+    for (const [path, out, waitSelector, clickSelector, afterClickSelector] of shots) {
       const t1 = Date.now();
       await page.goto(baseUrl + path, { waitUntil: 'domcontentloaded' });
       await page.locator(waitSelector || '[data-test-id="canvas-node"]').first().waitFor({ state: 'visible' });
       await page.waitForTimeout(1500); // let the canvas fit-to-view / NDV animations settle
+      if (clickSelector) {
+        // Optional click step (e.g. open a dropdown), then wait for what it shows.
+        await page.locator(clickSelector).first().click();
+        if (afterClickSelector) await page.locator(afterClickSelector).first().waitFor({ state: 'visible' });
+        await page.waitForTimeout(800);
+      }
       mkdirSync(dirname(resolve(out)), { recursive: true });
       await page.screenshot({ path: out });
       // The visible text next to it, so scripts can assert on what the page shows.

@@ -102,6 +102,73 @@ const cases = {
 	},
 };
 
+// The W2-only simulator (SIM_W2_URL, exported by run.sh): its own record of what it read.
+const simW2 = async (path) => (await fetch(`${process.env.SIM_W2_URL}${path}`)).json();
+// Every answer of the W2 simulator so far was below 400 (a 400 would mean a body of the wrong shape).
+async function expectNo4xx() {
+	const log = await simW2('/__sim/requests');
+	const bad = log.filter((r) => r.status >= 400).map((r) => `${r.endpoint}${r.action ? `:${r.action}` : ''} ${r.status}`);
+	expect(bad.length === 0, `W2 simulator answered ${bad.join(', ')}`);
+	return log;
+}
+// The requests of one session that carried a task text, as "endpoint[:action]=path of the text".
+const textPaths = (log, sessionId) =>
+	log
+		.filter((r) => r.sessionId === sessionId && r.fields?.taskText)
+		.map((r) => `${r.endpoint}${r.action ? `:${r.action}` : ''}=${r.fields.taskText}`)
+		.join(', ');
+const tasksOf = async (sessionId) => (await simW2('/__sim/tasks')).filter((t) => t.sessionId === sessionId);
+
+Object.assign(cases, {
+	async 'w2-run-task'() {
+		expect(exitCode === '0', `exit code ${exitCode}`);
+		const [item] = items('On Completed');
+		expect(item?.status === 'completed' && item?.message === 'Open 9 to 5', `completed item, got ${JSON.stringify(item)}`);
+		expect(typeof item?.sessionId === 'string' && typeof item?.taskId === 'string', 'ids');
+		expect(!runData['On Guardrail'], 'the Guardrail branch did not run');
+		if (!process.env.SIM_W2_URL) return expect(false, 'SIM_W2_URL not set');
+		const log = await expectNo4xx();
+		const paths = textPaths(log, item?.sessionId);
+		expect(paths === 'run-task=task.prompt', `task text read from task.prompt, got "${paths}"`);
+		const start = log.find((r) => r.endpoint === 'run-task' && r.sessionId === item?.sessionId);
+		expect(start?.fields?.startingUrl === 'task.startingUrl', `Starting URL read from task.startingUrl, got ${start?.fields?.startingUrl}`);
+		const tasks = await tasksOf(item?.sessionId);
+		expect(tasks.length === 1 && tasks[0].taskId === item?.taskId, `one task started for one item, got ${tasks.length}`);
+	},
+	async 'w2-session'() {
+		expect(exitCode === '0', `exit code ${exitCode}`);
+		const [start] = items('Start Session');
+		const [asked] = out('New Task', 1).map((i) => i.json);
+		const [resumed] = items('Reply');
+		const [end] = items('Terminate');
+		expect(start?.status === 'completed' && start?.message === 'Shop open', `Start Session with a first task completed, got ${JSON.stringify(start)}`);
+		expect(typeof start?.sessionId === 'string' && typeof start?.taskId === 'string', 'Start Session ids');
+		expect(asked?.status === 'guardrail' && asked?.guardrail?.value === 'I need the card PIN', `New Task went to Guardrail, got ${JSON.stringify(asked)}`);
+		expect(asked?.sessionId === start?.sessionId && asked?.taskId && asked.taskId !== start?.taskId, 'New Task: a second task in the same session');
+		expect(resumed?.status === 'completed' && resumed?.message === 'Order placed', `the reply resumed the task, got ${JSON.stringify(resumed)}`);
+		expect(resumed?.taskId === asked?.taskId && resumed?.sessionId === start?.sessionId, 'the same task resumed');
+		expect(end?.action === 'terminate' && end?.success === true && end?.sessionId === start?.sessionId, `terminated, got ${JSON.stringify(end)}`);
+		expect(!runData['New Task completed'] && !runData['Asked again'], 'no other branch ran');
+		if (!process.env.SIM_W2_URL) return expect(false, 'SIM_W2_URL not set');
+		const log = await expectNo4xx();
+		const sid = start?.sessionId;
+		const paths = textPaths(log, sid);
+		const want = 'start-session=task.prompt, send-message:newTask=message.prompt, send-message:guardrail=message.prompt';
+		expect(paths === want, `task texts read from "${want}", got "${paths}"`);
+		const first = log.find((r) => r.endpoint === 'start-session' && r.sessionId === sid);
+		expect(first?.fields?.environmentId === 'environmentId', `Environment read top level, got ${first?.fields?.environmentId}`);
+		expect(first?.fields?.startingUrl === 'task.startingUrl', `Starting URL read from task.startingUrl, got ${first?.fields?.startingUrl}`);
+		const stops = log.filter((r) => r.sessionId === sid && r.action === 'state').map((r) => r.body?.message?.newState).join();
+		expect(stops === 'terminate', `one terminate sent, got "${stops}"`);
+		const tasks = await tasksOf(sid);
+		const ended = tasks.map((t) => t.state).join();
+		expect(tasks.length === 2, `two tasks started for two task items, got ${tasks.length}`);
+		expect(ended === 'completed,completed', `both tasks completed on the simulator, got "${ended}"`);
+		const reply = tasks.find((t) => t.taskId === asked?.taskId)?.guardrailReplies?.[0];
+		expect(JSON.stringify(reply ?? {}).includes('The PIN is 1234'), `the reply text reached the task, got ${JSON.stringify(reply)}`);
+	},
+});
+
 if (!cases[name]) {
 	console.log(`unknown case ${name}`);
 	process.exit(2);

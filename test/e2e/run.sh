@@ -6,7 +6,9 @@
 # node_modules/n8n-nodes-webrun, so node types are "n8n-nodes-webrun.webRun" as for users),
 # starts the simulator on 127.0.0.1, imports a WebRun credential pointing at it, imports the three
 # example workflows as they are plus focused ones, runs them with `n8n execute` and asserts on
-# the JSON n8n prints. Then `n8n start`, owner setup, the credential test through n8n's REST API,
+# the JSON n8n prints. A second, W2-only simulator (its own credential, API Format Auto) runs Run
+# Task and a session round-trip, checked on its request log too.
+# Then `n8n start`, owner setup, the credential test through n8n's REST API,
 # and headless-Chromium screenshots of the editor into test/e2e/screenshots/.
 #
 #   test/e2e/run.sh [1] [2] [--no-ui]        (default: both lines, with the editor)
@@ -31,6 +33,7 @@ SHOTS="$HERE/screenshots"
 cleanup() {
 	n8n_cleanup
 	[[ -n "$SIM_PID" ]] && kill "$SIM_PID" 2>/dev/null
+	[[ -n "${SIM_W2_PID:-}" ]] && kill "$SIM_W2_PID" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -52,11 +55,22 @@ echo "==> build the package"
 echo "==> start the simulator"
 (cd "$ROOT" && exec node_modules/.bin/ts-node --transpile-only test/simulator/cli.ts --port 0 --inline-window-ms 1000 --rate-limit off) >"$WORK/sim.out" 2>"$WORK/sim.err" &
 SIM_PID=$!
+# A second simulator that reads only the W2 request shape (task.prompt, message.prompt) and answers
+# 400 to a flat Start Session body: the node (credential API Format left at Auto) must pass it.
+(cd "$ROOT" && exec node_modules/.bin/ts-node --transpile-only test/simulator/cli.ts --port 0 --inline-window-ms 1000 --rate-limit off \
+	--request-generation W2 --options '{"w2FlatSession":"reject"}') >"$WORK/sim-w2.out" 2>"$WORK/sim-w2.err" &
+SIM_W2_PID=$!
 for _ in $(seq 1 60); do grep -q '"url"' "$WORK/sim.out" 2>/dev/null && break; sleep 0.5; done
 SIM_URL="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8").split("\n")[0]).url)' "$WORK/sim.out")" || {
 	cat "$WORK/sim.err"; echo "simulator did not start"; exit 1; }
 echo "  simulator at $SIM_URL"
 export SIM_URL # check.mjs reads the simulator's record (cost-cap)
+for _ in $(seq 1 60); do grep -q '"url"' "$WORK/sim-w2.out" 2>/dev/null && break; sleep 0.5; done
+SIM_W2_URL="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8").split("\n")[0]).url)' "$WORK/sim-w2.out")" || {
+	cat "$WORK/sim-w2.err"; echo "W2 simulator did not start"; exit 1; }
+echo "  W2-only simulator at $SIM_W2_URL"
+export SIM_W2_URL # check.mjs reads its record (w2-*)
+CRED_W2_ID="e2eWebRunCredW2"
 
 CRED_ID="e2eWebRunCred001"
 E2E_KEY="wr_e2e_not_a_real_key_0123456789"
@@ -84,9 +98,11 @@ for L in "${LINES[@]}"; do
 	echo "==> n8n $N8N_E2E_VERSION (line $L, Node $("$N8N_E2E_NODE" --version))"
 	R="$WORK/line$L"; mkdir -p "$R/wf"
 	stage_community_package
-	printf '[{"id":"%s","name":"WebRun (simulator)","type":"webRunApi","data":{"apiKey":"%s","baseUrl":"%s"}}]\n' \
-		"$CRED_ID" "$E2E_KEY" "$SIM_URL" >"$R/creds.json"
-	node "$HERE/workflows.mjs" "$R/wf" "$CRED_ID" >/dev/null
+	printf '[{"id":"%s","name":"WebRun (simulator)","type":"webRunApi","data":{"apiKey":"%s","baseUrl":"%s"}},%s]\n' \
+		"$CRED_ID" "$E2E_KEY" "$SIM_URL" \
+		"$(printf '{"id":"%s","name":"WebRun (W2 simulator)","type":"webRunApi","data":{"apiKey":"%s","baseUrl":"%s"}}' "$CRED_W2_ID" "$E2E_KEY" "$SIM_W2_URL")" \
+		>"$R/creds.json"
+	node "$HERE/workflows.mjs" "$R/wf" "$CRED_ID" "$CRED_W2_ID" >/dev/null
 	if n8n_import_credentials "$R/creds.json" && n8n_import_workflow "$R/wf"; then
 		ok "credential and $(ls "$R/wf" | wc -l) workflows imported (the three examples as they are)"
 	else
@@ -102,6 +118,8 @@ for L in "${LINES[@]}"; do
 	run_case fail-continue e2eFailContinue1
 	run_case fail-error-output e2eFailErrorOut1
 	run_case cost-cap e2eCostCap000001
+	run_case w2-run-task e2eW2RunTask0001
+	run_case w2-session e2eW2Session0001
 
 	if n8n_server_start; then
 		ok "n8n start"
@@ -126,11 +144,15 @@ for L in "${LINES[@]}"; do
 			mkdir -p "$SHOTS"
 			RUN_NODE="$(node -e 'const w=require(process.argv[1]);console.log(w.nodes.find(n=>n.name==="Find keyboards").id)' "$R/wf/e2eExample000001.json")"
 			SEND_NODE="$(node -e 'const w=require(process.argv[1]);console.log(w.nodes.find(n=>n.name==="Send the answer").id)' "$R/wf/e2eExample000003.json")"
+			W2_RUN_NODE="$(node -e 'const w=require(process.argv[1]);console.log(w.nodes.find(n=>n.name==="Run Task").id)' "$R/wf/e2eW2RunTask0001.json")"
+			SHOTS_T0="$(node -p 'Date.now()')"
 			if n8n_screenshot /workflow/e2eExample000001 "$SHOTS/line$L-canvas-run-task.png" \
 				-- /workflow/e2eExample000003 "$SHOTS/line$L-canvas-guardrail-round-trip.png" \
 				-- "/workflow/e2eExample000001/$RUN_NODE" "$SHOTS/line$L-panel-run-task.png" '[data-test-id="ndv"]' \
 				-- "/workflow/e2eExample000003/$SEND_NODE" "$SHOTS/line$L-panel-guardrail-response.png" '[data-test-id="ndv"]' \
 				-- "/home/credentials/$CRED_ID" "$SHOTS/line$L-credential.png" '[data-test-id="editCredential-modal"], .el-dialog' \
+				-- "/workflow/e2eW2RunTask0001/$W2_RUN_NODE" "$SHOTS/line$L-environment-list.png" '[data-test-id="ndv"]' \
+					'[data-test-id="resource-locator-environmentId"] [data-test-id="rlc-input"]' '[data-test-id="rlc-item"]' \
 				2>"$R/shots.log"; then
 				ok "editor screenshots in test/e2e/screenshots/line$L-*.png"
 			else
@@ -148,6 +170,12 @@ for L in "${LINES[@]}"; do
 			check_text "$SHOTS/line$L-panel-guardrail-response.png" 'Task ID' "the Guardrail Response panel asks for the Task ID"
 			check_text "$SHOTS/line$L-credential.png" 'API Key' "the credential dialog shows the API Key field"
 			check_text "$SHOTS/line$L-credential.png" 'Connection tested successfully' "the editor's credential test succeeds against the simulator"
+			check_text "$SHOTS/line$L-environment-list.png" 'Salesforce CRM \(ready\)' "the Environment From List shows the W2 simulator's environments"
+			if node -e 'fetch(process.argv[1] + "/__sim/requests").then((r) => r.json()).then((log) =>
+				process.exit(log.some((r) => r.endpoint === "environments" && r.status === 200 && r.time >= +process.argv[2]) ? 0 : 1),
+				() => process.exit(1))' "$SIM_W2_URL" "$SHOTS_T0"; then
+				ok "the list came from GET /environments on the W2 simulator, with the W2 credential"
+			else bad "no GET /environments answered 200 on the W2 simulator"; fi
 		fi
 		n8n_server_stop
 	else

@@ -103,4 +103,61 @@ save('e2eCostCap000001', {
 		WebRun: { main: [link('On Completed'), link('On Guardrail')] },
 	},
 });
+// A W2-only simulator (second credential, "WebRun (W2 simulator)", API Format left at Auto): Run
+// Task, then a session round-trip (first task, New Task, guardrail reply, terminate). The node's
+// bodies must be read there as task.prompt / message.prompt with no 400 on the way.
+// Usage adds an optional third argument: the W2 credential id.
+const credW2 = { webRunApi: { id: process.argv[4] || 'e2eWebRunCredW2', name: 'WebRun (W2 simulator)' } };
+const w2 = (name, parameters, position) => webRun(name, parameters, { credentials: credW2, position });
+save('e2eW2RunTask0001', {
+	name: 'e2e W2: Run Task',
+	nodes: [
+		trigger(),
+		w2('Run Task', {
+			operation: 'runTask',
+			taskDetails: `Find the opening hours${sim({ durationMs: 300, message: 'Open 9 to 5' })}`,
+			environmentId: { __rl: true, mode: 'list', value: '' },
+			options: { pollInterval: 1, startingUrl: 'https://www.example.com' },
+		}, [250, 0]),
+		noOp('On Completed', -100),
+		noOp('On Guardrail', 100),
+	],
+	connections: { Start: { main: [link('Run Task')] }, 'Run Task': { main: [link('On Completed'), link('On Guardrail')] } },
+});
+save('e2eW2Session0001', {
+	name: 'e2e W2: session round-trip',
+	nodes: [
+		trigger(),
+		w2('Start Session', {
+			operation: 'startSession',
+			taskDetails: `Open the shop${sim({ durationMs: 300, message: 'Shop open' })}`,
+			environmentId: { __rl: true, mode: 'id', value: '683a1f2e4b0c1d2e3f4a5b6c' },
+			options: { pollInterval: 1, startingUrl: 'https://shop.example.com' },
+		}, [250, 0]),
+		w2('New Task', {
+			operation: 'sendMessage',
+			messageType: 'newTask',
+			sessionId: '={{ $json.sessionId }}',
+			taskDetails: `Check out the cart${sim({ durationMs: 1500, guardrails: [{ atMs: 100, value: 'I need the card PIN' }], message: 'Order placed' })}`,
+			options: { pollInterval: 1 },
+		}, [500, 0]),
+		w2('Reply', {
+			operation: 'sendMessage',
+			messageType: 'guardrailResponse',
+			sessionId: '={{ $json.sessionId }}',
+			taskId: '={{ $json.taskId }}',
+			guardrailResponse: 'The PIN is 1234',
+			options: { pollInterval: 1 },
+		}, [750, 0]),
+		w2('Terminate', { operation: 'controlSession', sessionId: '={{ $json.sessionId }}', action: 'terminate' }, [1000, 0]),
+		noOp('New Task completed', 200),
+		noOp('Asked again', 300),
+	],
+	connections: {
+		Start: { main: [link('Start Session')] },
+		'Start Session': { main: [link('New Task'), []] },
+		'New Task': { main: [link('New Task completed'), link('Reply')] },
+		Reply: { main: [link('Terminate'), link('Asked again')] },
+	},
+});
 console.log(readFileSync ? 'ok' : '');
