@@ -66,18 +66,30 @@ function downloadError(
 	let code = 'DOWNLOAD_FAILED';
 	if (outcome.tooLargeAt !== undefined) {
 		code = 'FILE_TOO_LARGE';
-		message = `${item.operation}: the file "${fileName}" is larger than Max File Size (${settings.maxMb} MB)${ids}`;
-		description = `The download was stopped at ${sizeText(outcome.tooLargeAt)}; nothing of it was kept. Raise "Max File Size (MB)" in the options, or turn off "Download Files" and use the link in "files".`;
+		message =
+			`${item.operation}: the file "${fileName}" is larger than Max ` +
+			`File Size (${settings.maxMb} MB)${ids}`;
+		description =
+			`The download was stopped at ${sizeText(outcome.tooLargeAt)}; ` +
+			`nothing of it was kept. Raise "Max File Size (MB)" in the options, ` +
+			`or turn off "Download Files" and use the link in "files".`;
 	} else if (outcome.statusCode !== undefined) {
-		message = `${item.operation}: could not download the file "${fileName}" (HTTP ${outcome.statusCode})${ids}`;
+		message =
+			`${item.operation}: could not download the file "${fileName}" ` +
+			`(HTTP ${outcome.statusCode})${ids}`;
 		description =
 			outcome.statusCode === 404
-				? 'The download link of the file no longer works (WebRun may have deleted the file). Run the task again, or turn off "Download Files" to keep only the links.'
-				: 'The file server refused the download. Try again later, or turn off "Download Files" to keep only the links.';
+				? 'The download link of the file no longer works (WebRun may have ' +
+					'deleted the file). Run the task again, or turn off "Download ' +
+					'Files" to keep only the links.'
+				: 'The file server refused the download. Try again later, or turn ' +
+					'off "Download Files" to keep only the links.';
 	} else {
-		message = `${item.operation}: could not download the file "${fileName}" (${outcome.reason})${ids}`;
+		message =
+			`${item.operation}: could not download the file "${fileName}" (${outcome.reason})` + ids;
 		description =
-			'Check that the n8n host can reach the download link in "files", or turn off "Download Files" to keep only the links.';
+			'Check that the n8n host can reach the download link in "files", ' +
+			'or turn off "Download Files" to keep only the links.';
 	}
 	const error = new NodeApiError(
 		item.node,
@@ -136,9 +148,13 @@ function uncertainUploadError(item: ItemContext, reason: string): WebRunError {
 		item.node,
 		{ message: reason },
 		{
-			message: `${item.operation}: the connection to WebRun broke while uploading the attached files (${reason})`,
+			message:
+				`${item.operation}: the connection to WebRun broke while uploading ` +
+				`the attached files (${reason})`,
 			description:
-				'The files may have arrived, but the node did not send them again and started no task. Run the item again to upload them anew (WebRun deletes uploads that no task uses after an hour).',
+				'The files may have arrived, but the node did not send them again ' +
+				'and started no task. Run the item again to upload them anew ' +
+				'(WebRun deletes uploads that no task uses after an hour).',
 			itemIndex: item.itemIndex,
 		},
 	);
@@ -179,7 +195,8 @@ export async function uploadAttachments(
 		// An HTTP error of the upload: say which request it was (thrown after the catch, unchanged).
 		if (failure instanceof NodeApiError && failure.httpCode) {
 			failure.description =
-				`${failure.description ?? ''} This was the upload of the attached files (POST /files/upload): no task was started.`.trim();
+				`${failure.description ?? ''} This was the upload of the attached ` +
+				`files (POST /files/upload): no task was started.`.trim();
 		}
 		throw failure;
 	}

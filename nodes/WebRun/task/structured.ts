@@ -47,11 +47,17 @@ export function outputError(
 ): WebRunError {
 	const what = format === 'json' ? 'JSON' : 'CSV';
 	const ids = describeIds(ctx);
-	const message = `${ctx.operation}: the agent's answer is not the requested ${what}${ids}: ${problem}`;
+	const head = `${ctx.operation}: the agent's answer is not the requested ${what}`;
+	const message = `${head}${ids}: ${problem}`;
 	const hint =
 		format === 'json'
-			? 'The task completed, but its answer does not match the output schema. Make the task text say what each field holds, loosen the schema (fewer required fields, types that fit the page), or set the node to Continue to keep the raw answer.'
-			: 'The task completed, but its answer is not CSV with the requested columns. Make the task text name the columns, or set the node to Continue to keep the raw answer.';
+			? 'The task completed, but its answer does not match the output ' +
+				'schema. Make the task text say what each field holds, loosen ' +
+				'the schema (fewer required fields, types that fit the page), ' +
+				'or set the node to Continue to keep the raw answer.'
+			: 'The task completed, but its answer is not CSV with the requested ' +
+				'columns. Make the task text name the columns, or set the node ' +
+				'to Continue to keep the raw answer.';
 	const description = `${hint}\n\nThe agent's answer:\n${rawForDescription(raw) || '(empty)'}`;
 	const error = new NodeApiError(
 		ctx.node,

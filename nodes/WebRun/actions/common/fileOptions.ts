@@ -22,7 +22,9 @@ export const fileOptions: INodeProperties[] = [
 		default: '',
 		placeholder: 'data, invoice',
 		description:
-			"Comma-separated names of the input item's binary properties to give the agent. They are uploaded in one request, which counts against WebRun's 10 starts per minute.",
+			"Comma-separated names of the input item's binary properties " +
+			'to give the agent. They are uploaded in one request, which counts ' +
+			"against WebRun's 10 starts per minute.",
 		displayOptions: {
 			show: { '/operation': TASK_OPERATIONS },
 			hide: { '/messageType': ['guardrailResponse'] },
@@ -34,7 +36,8 @@ export const fileOptions: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to download the files the agent downloaded into binary data on the item (file_0, file_1, … in the order of "files")',
+			'Whether to download the files the agent downloaded into binary ' +
+			'data on the item (file_0, file_1, … in the order of "files")',
 		displayOptions: { show: { '/operation': WAITING_OPERATIONS } },
 	},
 	{
@@ -44,7 +47,8 @@ export const fileOptions: INodeProperties[] = [
 		default: DEFAULT_MAX_FILE_SIZE_MB,
 		typeOptions: { minValue: 0.01, maxValue: MAX_FILE_SIZE_MB, numberPrecision: 2 },
 		description:
-			'With Download Files: a larger file fails the item, without being read whole first (up to 1,024 MB; 1 MB = 1,048,576 bytes)',
+			'With Download Files: a larger file fails the item, without being ' +
+			'read whole first (up to 1,024 MB; 1 MB = 1,048,576 bytes)',
 		displayOptions: { show: { '/operation': WAITING_OPERATIONS } },
 	},
 ];
@@ -83,7 +87,8 @@ export function readFileOptions(
 			throw inputError(
 				node,
 				itemIndex,
-				`Max File Size (MB) must be a number above 0 and at most ${MAX_FILE_SIZE_MB} (got ${String(options.maxFileSizeMb)})`,
+				`Max File Size (MB) must be a number above 0 and at most ${MAX_FILE_SIZE_MB} ` +
+					`(got ${String(options.maxFileSizeMb)})`,
 			);
 		}
 		result.download = { maxBytes: Math.floor(mb * 1024 * 1024), maxMb: mb };
@@ -105,7 +110,8 @@ export function readFileOptions(
 					`Attach Files: the input item has no binary property "${property}"`,
 					present.length
 						? `Its binary properties are: ${present.join(', ')}. Name them, separated by commas.`
-						: 'The input item has no binary data. Read or download the file in an earlier node (e.g. Read/Write Files from Disk, HTTP Request).',
+						: 'The input item has no binary data. Read or download the file ' +
+								'in an earlier node (e.g. Read/Write Files from Disk, HTTP Request).',
 				);
 			}
 			if (attach.some((file) => file.property === property)) continue;

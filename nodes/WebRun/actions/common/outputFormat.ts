@@ -71,7 +71,8 @@ export function outputFormatFields(show: Record<string, string[]>): INodePropert
 			],
 			default: 'text',
 			description:
-				'How the agent answers. With JSON or CSV, "message" keeps the raw answer and "output" holds the parsed data.',
+				'How the agent answers. With JSON or CSV, "message" keeps the ' +
+				'raw answer and "output" holds the parsed data.',
 			displayOptions: forTask(),
 		},
 		{
@@ -102,7 +103,9 @@ export function outputFormatFields(show: Record<string, string[]>): INodePropert
 			type: 'json',
 			default: EXAMPLE,
 			description:
-				'An example of the answer. Every key is required, values give the types (a list is typed by its first element), and null allows any value.',
+				'An example of the answer. Every key is required, values give ' +
+				'the types (a list is typed by its first element), and null allows ' +
+				'any value.',
 			displayOptions: forTask({ outputFormat: ['json'], jsonSchemaType: ['fromExample'] }),
 		},
 		{
@@ -111,7 +114,8 @@ export function outputFormatFields(show: Record<string, string[]>): INodePropert
 			type: 'json',
 			default: SCHEMA,
 			description:
-				'A JSON Schema of the answer: type (object, array, string, number, integer, boolean, null), properties, required, items, enum',
+				'A JSON Schema of the answer: type (object, array, string, number, ' +
+				'integer, boolean, null), properties, required, items, enum',
 			displayOptions: forTask({ outputFormat: ['json'], jsonSchemaType: ['manual'] }),
 		},
 		{
@@ -176,7 +180,9 @@ export function readOutputFormat(ctx: IExecuteFunctions, itemIndex: number): Rea
 					node,
 					itemIndex,
 					`JSON Schema is not supported: ${problem}`,
-					'The node checks the answer against the schema, so it accepts the keywords it can check: type, properties, required, items, enum, additionalProperties (and description, title, format).',
+					'The node checks the answer against the schema, so it accepts ' +
+						'the keywords it can check: type, properties, required, items, ' +
+						'enum, additionalProperties (and description, title, format).',
 				);
 			}
 		} else {

@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { uploadAttachments } from '../../task/files';
+import { finishResult } from '../../task/finish';
 import { followTask } from '../../task/follow';
 import { taskResult } from '../../task/result';
 import { sendStart } from '../../task/start';
@@ -8,6 +10,7 @@ import { runTaskBody } from '../../transport/requests';
 import { taskDetailsField } from '../common/fields';
 import { guardrailExtra } from '../common/liveView';
 import { readOptions, readText } from '../common/options';
+import { outputFormatFields, readOutputFormat } from '../common/outputFormat';
 import { checkApiFormat, secretValues } from '../common/sessionOptions';
 import type { Operation } from '../types';
 
@@ -20,6 +23,7 @@ export const description: INodeProperties[] = [
 				'What the agent should do, in plain language. It runs in a new browser session that closes when the task ends.',
 		},
 	),
+	...outputFormatFields({ operation: ['runTask'] }),
 ];
 
 export const runTask: Operation = {
@@ -28,7 +32,11 @@ export const runTask: Operation = {
 	description,
 	prepare(this: IExecuteFunctions, itemIndex: number) {
 		const prompt = readText(this, 'taskDetails', 'Task', itemIndex);
-		const { task, session, settings, includeRawResponse } = readOptions(this, itemIndex, 'runTask');
+		const output = readOutputFormat(this, itemIndex);
+		const options = readOptions(this, itemIndex, 'runTask');
+		const { session, settings, includeRawResponse, files } = options;
+		// Attach Files: the fileIds come from the upload, just before the start.
+		const task = { ...options.task, ...output.task, ...(files.attach ? { files: [] } : {}) };
 		return {
 			settings,
 			secrets: secretValues(task, session),
@@ -36,11 +44,15 @@ export const runTask: Operation = {
 			// The session is the node's own: stopped with the execution.
 			run: async (item) =>
 				await terminateOnCancel(item, async () => {
-					const body = runTaskBody({ prompt, ...task }, session, item.client.apiFormat);
+					const fileIds = await uploadAttachments(item, files.attach);
+					const spec = { prompt, ...task, files: fileIds };
+					const body = runTaskBody(spec, session, item.client.apiFormat);
 					const response = await sendStart(item, '/start/run-task', body);
 					const result = await followTask(item, response.body);
 					const extra = guardrailExtra(result, response.body, item.lastRaw);
-					return taskResult(item, result, includeRawResponse, extra);
+					const done = taskResult(item, result, includeRawResponse, extra);
+					const steps = { format: output.format, download: files.download };
+					return await finishResult(item, done, steps);
 				}),
 		};
 	},

@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { uploadAttachments } from '../../task/files';
+import { finishResult } from '../../task/finish';
 import { followRunning, followTask } from '../../task/follow';
 import { taskResult } from '../../task/result';
 import { sendStart } from '../../task/start';
@@ -7,6 +9,7 @@ import { guardrailReplyBody, newTaskBody } from '../../transport/requests';
 import { sessionIdField, taskDetailsField, taskIdField } from '../common/fields';
 import { guardrailExtra } from '../common/liveView';
 import { readId, readOptions, readText } from '../common/options';
+import { outputFormatFields, readOutputFormat } from '../common/outputFormat';
 import { checkApiFormat, secretValues } from '../common/sessionOptions';
 import type { Operation } from '../types';
 
@@ -40,6 +43,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Search for "wireless keyboard" and list the top 3 results with prices',
 		description: 'What the agent should do next in this session, in plain language',
 	}),
+	...outputFormatFields({ operation: ['sendMessage'], messageType: ['newTask'] }),
 	taskIdField(show('guardrailResponse'), 'The task that is waiting for the answer, e.g. {{ $json.taskId }} from the Guardrail output'),
 	{
 		displayName: 'Response',
@@ -61,7 +65,8 @@ export const sendMessage: Operation = {
 	prepare(this: IExecuteFunctions, itemIndex: number) {
 		const sessionId = readId(this, 'sessionId', itemIndex);
 		const messageType = this.getNodeParameter('messageType', itemIndex, 'newTask') as string;
-		const { task, settings, includeRawResponse } = readOptions(this, itemIndex, 'sendMessage');
+		const options = readOptions(this, itemIndex, 'sendMessage');
+		const { settings, includeRawResponse, files } = options;
 
 		if (messageType === 'guardrailResponse') {
 			const taskId = readId(this, 'taskId', itemIndex);
@@ -76,23 +81,30 @@ export const sendMessage: Operation = {
 					// The same task resumes: wait for it again.
 					const result = await followRunning(item, { sessionId, taskId });
 					const extra = guardrailExtra(result, item.lastRaw, response.body);
-					return taskResult(item, result, includeRawResponse, extra);
+					const done = taskResult(item, result, includeRawResponse, extra);
+					return await finishResult(item, done, { download: files.download });
 				},
 			};
 		}
 
 		const prompt = readText(this, 'taskDetails', 'Task', itemIndex);
+		const output = readOutputFormat(this, itemIndex);
+		// Attach Files: the fileIds come from the upload, just before the start.
+		const task = { ...options.task, ...output.task, ...(files.attach ? { files: [] } : {}) };
 		return {
 			settings,
 			secrets: secretValues(task),
 			check: (format) => checkApiFormat(this, itemIndex, format, task, {}),
 			run: async (item) => {
 				item.sessionId = sessionId;
-				const body = newTaskBody(sessionId, { prompt, ...task }, item.client.apiFormat);
+				const fileIds = await uploadAttachments(item, files.attach);
+				const spec = { prompt, ...task, files: fileIds };
+				const body = newTaskBody(sessionId, spec, item.client.apiFormat);
 				const response = await sendStart(item, '/start/send-message', body);
 				const result = await followTask(item, response.body);
 				const extra = guardrailExtra(result, response.body, item.lastRaw);
-				return taskResult(item, result, includeRawResponse, extra);
+				const done = taskResult(item, result, includeRawResponse, extra);
+				return await finishResult(item, done, { format: output.format, download: files.download });
 			},
 		};
 	},

@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { unexpectedResponseError } from '../../errors';
+import { inputError, unexpectedResponseError } from '../../errors';
+import { uploadAttachments } from '../../task/files';
+import { finishResult } from '../../task/finish';
 import { followTask } from '../../task/follow';
 import { normalizeSession, normalizeTaskResponse } from '../../task/read';
 import { itemResult, taskResult } from '../../task/result';
@@ -9,6 +11,7 @@ import { terminateOnCancel } from '../../task/stop';
 import { startSessionBody } from '../../transport/requests';
 import { taskDetailsField } from '../common/fields';
 import { readOptions } from '../common/options';
+import { outputFormatFields, readOutputFormat } from '../common/outputFormat';
 import { checkApiFormat, secretValues } from '../common/sessionOptions';
 import type { Operation } from '../types';
 
@@ -23,6 +26,7 @@ export const description: INodeProperties[] = [
 				'Optional first task for the new session. With a task, the node waits for it like Run Task; without one, it returns the session at once. Send more tasks with Send Message.',
 		},
 	),
+	...outputFormatFields({ operation: ['startSession'] }),
 ];
 
 export const startSession: Operation = {
@@ -31,14 +35,28 @@ export const startSession: Operation = {
 	description,
 	prepare(this: IExecuteFunctions, itemIndex: number) {
 		const prompt = String(this.getNodeParameter('taskDetails', itemIndex, '') ?? '').trim();
-		const { task, session, settings, includeRawResponse } = readOptions(this, itemIndex, 'startSession');
+		const output = readOutputFormat(this, itemIndex);
+		const options = readOptions(this, itemIndex, 'startSession');
+		const { session, settings, includeRawResponse, files } = options;
+		if (!prompt && (output.format || files.attach)) {
+			throw inputError(
+				this.getNode(),
+				itemIndex,
+				`${output.format ? 'Output Format' : 'Attach Files'} needs a First Task`,
+				'Enter a First Task, or set Output Format to Text and remove Attach Files.',
+			);
+		}
+		// Attach Files: the fileIds come from the upload, just before the start.
+		const task = { ...options.task, ...output.task, ...(files.attach ? { files: [] } : {}) };
 		const firstTask = prompt ? { prompt, ...task } : undefined;
 		return {
 			settings,
 			secrets: secretValues(task, session),
 			check: (format) => checkApiFormat(this, itemIndex, format, firstTask, session),
 			run: async (item) => {
-				const body = startSessionBody(firstTask, session, item.client.apiFormat);
+				const fileIds = await uploadAttachments(item, files.attach);
+				const spec = firstTask && { ...firstTask, files: fileIds };
+				const body = startSessionBody(spec, session, item.client.apiFormat);
 				const response = await sendStart(item, '/start/start-session', body);
 				const { sessionId, taskId, ...sessionFields } = normalizeSession(response.body);
 				if (!sessionId) throw unexpectedResponseError(item, 'the answer has no session ID');
@@ -55,7 +73,9 @@ export const startSession: Operation = {
 				// The session is the node's own: stopped with the execution.
 				return await terminateOnCancel(item, async () => {
 					const result = await followTask(item, response.body);
-					return taskResult(item, result, includeRawResponse, sessionFields as IDataObject);
+					const done = taskResult(item, result, includeRawResponse, sessionFields as IDataObject);
+					const steps = { format: output.format, download: files.download };
+					return await finishResult(item, done, steps);
 				});
 			},
 		};
