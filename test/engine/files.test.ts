@@ -7,6 +7,7 @@
 import type { ChildProcess } from 'child_process';
 import { spawn } from 'child_process';
 import { createHash } from 'crypto';
+import { readFileSync } from 'fs';
 import { join } from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
@@ -209,6 +210,24 @@ describe('Download Files, webrun response generation', () => {
 		expect(r.error?.message).toMatch(/Max File Size \(MB\) must be a number above 0/);
 		expect(sim.requests).toHaveLength(0);
 	});
+});
+
+test('examples/5-download-file.json: its WebRun node gives the PDF as file_0', async () => {
+	const file = join(__dirname, '..', '..', 'examples', '5-download-file.json');
+	const workflow = JSON.parse(readFileSync(file, 'utf8'));
+	const node = workflow.nodes.find((n: { type: string }) => n.type === 'n8n-nodes-webrun.webRun');
+	sim.script('Form W-9', { downloads: [{ filename: 'fw9.pdf', content: '%PDF-1.7 W-9' }] });
+	const parameters = {
+		...node.parameters,
+		options: { ...node.parameters.options, pollInterval: 1 },
+	};
+	const r = await runWorkflow({ baseUrl: sim.url, parameters });
+	expect(r.error).toBeUndefined();
+	expect(r.completed[0].binary?.file_0).toMatchObject({
+		fileName: 'fw9.pdf',
+		mimeType: 'application/pdf',
+	});
+	expect((await binaryContent(r.completed[0].binary?.file_0)).toString()).toBe('%PDF-1.7 W-9');
 });
 
 describe('Download Files, enigma response generation', () => {

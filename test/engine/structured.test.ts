@@ -4,7 +4,9 @@
  * next to the raw `message`, answers that do not parse or match, Continue, bad input that sends
  * nothing, and the answer an AI agent gets when the node is its tool.
  */
+import { readFileSync } from 'fs';
 import type { IDataObject } from 'n8n-workflow';
+import { join } from 'path';
 
 import { schemaFromExample } from '../../nodes/WebRun/task/output/schema';
 import { runWorkflow } from '../helpers/engine';
@@ -260,6 +262,20 @@ describe.each(['webrun', 'enigma'] as const)(
 		});
 	},
 );
+
+test('examples/4-structured-to-rows.json: its WebRun node answers with output.products', async () => {
+	const file = join(__dirname, '..', '..', 'examples', '4-structured-to-rows.json');
+	const workflow = JSON.parse(readFileSync(file, 'utf8'));
+	const node = workflow.nodes.find((n: { type: string }) => n.type === 'n8n-nodes-webrun.webRun');
+	const r = await runWorkflow({ baseUrl: sim.url, parameters: node.parameters });
+	expect(r.error).toBeUndefined();
+	const products = (r.completed[0].json.output as IDataObject).products as IDataObject[];
+	expect(products).toHaveLength(2);
+	expect(typeof products[0].price).toBe('number');
+	expect(
+		workflow.nodes.find((n: { type: string }) => n.type === 'n8n-nodes-base.splitOut').parameters,
+	).toMatchObject({ fieldToSplitOut: 'output.products' });
+});
 
 describe('invalid Output Format input fails before any request', () => {
 	test.each<[string, IDataObject, RegExp]>([

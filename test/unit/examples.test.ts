@@ -30,8 +30,14 @@ function shown(p: INodeProperties, params: Record<string, unknown>) {
 	return Object.entries(show).every(([key, allowed]) => (allowed as unknown[]).includes(params[key]));
 }
 
-test('there are the three documented examples', () => {
-	expect(files.sort()).toEqual(['1-run-task.json', '2-multi-step-session.json', '3-guardrail-round-trip.json']);
+test('there are the five documented examples', () => {
+	expect(files.sort()).toEqual([
+		'1-run-task.json',
+		'2-multi-step-session.json',
+		'3-guardrail-round-trip.json',
+		'4-structured-to-rows.json',
+		'5-download-file.json',
+	]);
 });
 
 describe.each(files)('%s', (file) => {
@@ -63,6 +69,13 @@ describe.each(files)('%s', (file) => {
 			for (const key of Object.keys((params.options as object) ?? {})) expect(optionNames).toContain(key);
 			if (params.messageType !== undefined) expect(valuesOf('messageType')).toContain(params.messageType);
 			if (params.action !== undefined) expect(valuesOf('action')).toContain(params.action);
+			// Every other fixed choice (Output Format, Schema Type, …) is one the editor offers.
+			for (const [key, value] of Object.entries(params)) {
+				const values = valuesOf(key);
+				if (values.size && typeof value === 'string' && !value.startsWith('=')) {
+					expect(values).toContain(value);
+				}
+			}
 		}
 	});
 
