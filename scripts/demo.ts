@@ -4,7 +4,8 @@
  * Starts the bundled WebRun simulator on 127.0.0.1, runs real n8n workflows containing the
  * WebRun node through n8n's execution engine (n8n-core WorkflowExecute), and prints what came out
  * of each branch: a task that completes, a task that hits a guardrail, the human's reply that
- * resumes the same task, a multi-task session, and a task stopped at its cost cap.
+ * resumes the same task, a multi-task session, a task stopped at its cost cap, and a typed (JSON)
+ * answer with the file the agent downloaded as n8n binary data.
  */
 import '../test/helpers/env';
 
@@ -141,6 +142,32 @@ async function main() {
 				`   ${stopped.code}: "${stop?.body?.message?.newState}" sent at the first poll above ` +
 					`the cap; final usage.cost $${(stopped.usage as { cost?: number })?.cost}`,
 			),
+		);
+
+		console.log(bold('\n5) Output Format JSON + Download Files: typed data and the file itself'));
+		sim.script('price list', {
+			durationMs: 600,
+			downloads: [{ filename: 'prices.csv', content: 'name,price\nKeychron K2,89.99\n' }],
+		});
+		const typed = await runWorkflow({
+			baseUrl,
+			parameters: {
+				operation: 'runTask',
+				taskDetails: 'Compare the 2 best-rated keyboard models and download the price list',
+				outputFormat: 'json',
+				jsonSchemaType: 'fromExample',
+				jsonExample: JSON.stringify({ products: [{ name: 'Keyboard', price: 79.99, rating: 4.5 }] }),
+				options: { pollInterval: 1, downloadFiles: true },
+			},
+		});
+		if (typed.error) throw typed.error;
+		const result = typed.completed[0];
+		const output = result?.json.output as { products?: unknown[] } | undefined;
+		console.log(`   ${green('→ output.products[0]')}  ${JSON.stringify(output?.products?.[0])}`);
+		const file = result?.binary?.file_0;
+		console.log(
+			`   ${green('→ binary file_0')}  ${file?.fileName} (${file?.mimeType}, ${file?.fileSize}) ` +
+				dim('downloaded without the API key: the file host is another origin'),
 		);
 
 		console.log(bold('\nWhat the simulator saw'));

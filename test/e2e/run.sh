@@ -104,7 +104,7 @@ for L in "${LINES[@]}"; do
 		>"$R/creds.json"
 	node "$HERE/workflows.mjs" "$R/wf" "$CRED_ID" "$CRED_W2_ID" >/dev/null
 	if n8n_import_credentials "$R/creds.json" && n8n_import_workflow "$R/wf"; then
-		ok "credential and $(ls "$R/wf" | wc -l) workflows imported (the three examples as they are)"
+		ok "credential and $(ls "$R/wf" | wc -l) workflows imported (the five examples as they are)"
 	else
 		bad "import"; continue
 	fi
@@ -120,6 +120,15 @@ for L in "${LINES[@]}"; do
 	run_case cost-cap e2eCostCap000001
 	run_case w2-run-task e2eW2RunTask0001
 	run_case w2-session e2eW2Session0001
+	run_case example-4-structured e2eExample000004
+	# Example 5 runs as users import it: the simulator is told which file its task downloads.
+	curl -fsS -X POST -H 'Content-Type: application/json' "$SIM_URL/__sim/script" \
+		-d '{"match":"Form W-9","script":{"downloads":[{"filename":"fw9.pdf","content":"%PDF-1.7 W-9"}]}}' >/dev/null
+	run_case example-5-download e2eExample000005
+	run_case structured-csv e2eStructCsv0001
+	run_case structured-mismatch e2eStructBad0001
+	run_case download e2eDownload00001
+	run_case attach e2eAttach0000001
 
 	if n8n_server_start; then
 		ok "n8n start"

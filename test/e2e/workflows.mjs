@@ -1,4 +1,4 @@
-// Builds the workflows the e2e run imports into real n8n: the three examples exactly as they are
+// Builds the workflows the e2e run imports into real n8n: the five examples exactly as they are
 // in examples/ (with their credential id), plus focused workflows for each behaviour to check.
 // Usage: node workflows.mjs <outDir> <credentialId>
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,13 @@ function save(id, workflow) {
 }
 
 // The examples, as users import them (only the id is added, and the credential id swapped).
-const examples = { 'e2eExample000001': '1-run-task.json', 'e2eExample000002': '2-multi-step-session.json', 'e2eExample000003': '3-guardrail-round-trip.json' };
+const examples = {
+	e2eExample000001: '1-run-task.json',
+	e2eExample000002: '2-multi-step-session.json',
+	e2eExample000003: '3-guardrail-round-trip.json',
+	e2eExample000004: '4-structured-to-rows.json',
+	e2eExample000005: '5-download-file.json',
+};
 for (const [id, file] of Object.entries(examples)) {
 	const wf = JSON.parse(readFileSync(join(here, '..', '..', 'examples', file), 'utf8'));
 	for (const node of wf.nodes) if (node.credentials?.webRunApi) node.credentials = cred;
@@ -158,6 +164,117 @@ save('e2eW2Session0001', {
 		'Start Session': { main: [link('New Task'), []] },
 		'New Task': { main: [link('New Task completed'), link('Reply')] },
 		Reply: { main: [link('Terminate'), link('Asked again')] },
+	},
+});
+
+// Structured results (Output Format CSV), and a JSON answer that does not match its schema under
+// Continue: the item keeps the raw message and the ids.
+save('e2eStructCsv0001', {
+	name: 'e2e: Output Format CSV',
+	nodes: [
+		trigger(),
+		webRun('WebRun', {
+			operation: 'runTask',
+			taskDetails: 'List the keyboards as a table',
+			outputFormat: 'csv',
+			csvColumns: 'name, price, url',
+			options: { pollInterval: 1 },
+		}),
+		noOp('On Completed', -100),
+		noOp('On Guardrail', 100),
+	],
+	connections: { Start: { main: [link('WebRun')] }, WebRun: { main: [link('On Completed'), link('On Guardrail')] } },
+});
+save('e2eStructBad0001', {
+	name: 'e2e: Output Format JSON, answer does not match, Continue',
+	nodes: [
+		trigger(),
+		webRun(
+			'WebRun',
+			{
+				operation: 'runTask',
+				taskDetails: `List the keyboards${sim({ structured: 'mismatch' })}`,
+				outputFormat: 'json',
+				jsonSchemaType: 'fromExample',
+				jsonExample: JSON.stringify({ products: [{ name: 'Keyboard', price: 29.99 }] }),
+				options: { pollInterval: 1 },
+			},
+			{ onError: 'continueRegularOutput' },
+		),
+		noOp('On Completed', -100),
+		noOp('On Guardrail', 100),
+	],
+	connections: { Start: { main: [link('WebRun')] }, WebRun: { main: [link('On Completed'), link('On Guardrail')] } },
+});
+// Download Files: two files from the simulator's file server (another origin), read back by n8n's
+// own Extract From File node, whatever n8n's binary-data mode (memory in 1.x, filesystem in 2.x).
+const files = [
+	{ filename: 'report.txt', content: 'Quarterly report: all good' },
+	{ filename: 'prices.csv', content: 'name,price\nK380,29.99\n' },
+];
+save('e2eDownload00001', {
+	name: 'e2e: Download Files',
+	nodes: [
+		trigger(),
+		webRun('WebRun', {
+			operation: 'runTask',
+			taskDetails: `Download the report${sim({ downloads: files })}`,
+			options: { pollInterval: 1, downloadFiles: true },
+		}),
+		{
+			parameters: { operation: 'text', binaryPropertyName: 'file_0', destinationKey: 'text', options: {} },
+			id: uuid(),
+			name: 'Read file_0',
+			type: 'n8n-nodes-base.extractFromFile',
+			typeVersion: 1,
+			position: [500, -100],
+		},
+		noOp('On Guardrail', 100),
+	],
+	connections: { Start: { main: [link('WebRun')] }, WebRun: { main: [link('Read file_0'), link('On Guardrail')] } },
+});
+// Attach Files: a file made by n8n's own nodes (Set → Convert to File) goes up with the task.
+save('e2eAttach0000001', {
+	name: 'e2e: Attach Files',
+	nodes: [
+		trigger(),
+		{
+			parameters: {
+				assignments: { assignments: [{ id: 'a1', name: 'note', value: 'Deliver to Gate 4', type: 'string' }] },
+				options: {},
+			},
+			id: uuid(),
+			name: 'Note',
+			type: 'n8n-nodes-base.set',
+			typeVersion: 3.4,
+			position: [150, 0],
+		},
+		{
+			parameters: {
+				operation: 'toText',
+				sourceProperty: 'note',
+				binaryPropertyName: 'note',
+				options: { fileName: 'note.txt' },
+			},
+			id: uuid(),
+			name: 'To File',
+			type: 'n8n-nodes-base.convertToFile',
+			typeVersion: 1.1,
+			position: [300, 0],
+		},
+		webRun('WebRun', {
+			operation: 'runTask',
+			taskDetails: 'Fill in the delivery form with the attached note',
+			options: { pollInterval: 1, attachBinaryProperties: 'note' },
+		}),
+		noOp('On Completed', -100),
+		noOp('On Guardrail', 100),
+	],
+	connections: {
+		Start: { main: [link('Note')] },
+		Note: { main: [link('To File')] },
+		'To File': { main: [link('WebRun')] },
+		WebRun: { main: [link('On Completed'), link('On Guardrail')] },
 	},
 });
 console.log(readFileSync ? 'ok' : '');

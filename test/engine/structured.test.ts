@@ -263,7 +263,7 @@ describe.each(['webrun', 'enigma'] as const)(
 	},
 );
 
-test('examples/4-structured-to-rows.json: its WebRun node answers with output.products', async () => {
+test('examples/4-structured-to-rows.json: its WebRun node gives output.products', async () => {
 	const file = join(__dirname, '..', '..', 'examples', '4-structured-to-rows.json');
 	const workflow = JSON.parse(readFileSync(file, 'utf8'));
 	const node = workflow.nodes.find((n: { type: string }) => n.type === 'n8n-nodes-webrun.webRun');
