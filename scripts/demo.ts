@@ -156,7 +156,7 @@ async function main() {
 				taskDetails: 'Compare the 2 best-rated keyboard models and download the price list',
 				outputFormat: 'json',
 				jsonSchemaType: 'fromExample',
-				jsonExample: JSON.stringify({ products: [{ name: 'Keyboard', price: 79.99, rating: 4.5 }] }),
+				jsonExample: JSON.stringify({ products: [{ name: 'Keyboard', price: 79.99 }] }),
 				options: { pollInterval: 1, downloadFiles: true },
 			},
 		});
@@ -166,7 +166,8 @@ async function main() {
 		console.log(`   ${green('→ output.products[0]')}  ${JSON.stringify(output?.products?.[0])}`);
 		const file = result?.binary?.file_0;
 		console.log(
-			`   ${green('→ binary file_0')}  ${file?.fileName} (${file?.mimeType}, ${file?.fileSize}) ` +
+			`   ${green('→ binary file_0')}  ${file?.fileName} ` +
+				`(${file?.mimeType}, ${file?.fileSize}) ` +
 				dim('downloaded without the API key: the file host is another origin'),
 		);
 

@@ -178,19 +178,37 @@ Object.assign(cases, {
 		const [item] = items('Extract keyboards');
 		const products = item?.output?.products;
 		expect(typeof item?.message === 'string', 'the raw answer stays in message');
-		expect(Array.isArray(products) && products.length > 0, `output.products, got ${JSON.stringify(item)}`);
+		expect(
+			Array.isArray(products) && products.length > 0,
+			`output.products, got ${JSON.stringify(item)}`,
+		);
 		const rows = items('One item per product');
-		expect(rows.length === products?.length, `Split Out gave ${rows.length} items for ${products?.length} products`);
-		expect(rows.every((r) => typeof r.name === 'string' && typeof r.price === 'number'), `rows, got ${JSON.stringify(rows)}`);
-		expect(items('Append to a sheet (replace with Google Sheets)').length === rows.length, 'every row reached the sheet node');
+		expect(
+			rows.length === products?.length,
+			`Split Out gave ${rows.length} items for ${products?.length} products`,
+		);
+		expect(
+			rows.every((r) => typeof r.name === 'string' && typeof r.price === 'number'),
+			`rows, got ${JSON.stringify(rows)}`,
+		);
+		expect(
+			items('Append to a sheet (replace with Google Sheets)').length === rows.length,
+			'every row reached the sheet node',
+		);
 	},
 	'example-5-download'() {
 		expect(exitCode === '0', `exit code ${exitCode}`);
 		const [item] = items('Download Form W-9');
 		const [binary] = binaries('Download Form W-9');
-		expect(item?.files?.[0]?.binaryProperty === 'file_0', `files[0].binaryProperty, got ${JSON.stringify(item?.files)}`);
+		expect(
+			item?.files?.[0]?.binaryProperty === 'file_0',
+			`files[0].binaryProperty, got ${JSON.stringify(item?.files)}`,
+		);
 		const got = JSON.stringify({ ...binary?.file_0, data: undefined });
-		expect(binary?.file_0?.fileName === 'fw9.pdf' && binary?.file_0?.mimeType === 'application/pdf', `file_0, got ${got}`);
+		expect(
+			binary?.file_0?.fileName === 'fw9.pdf' && binary?.file_0?.mimeType === 'application/pdf',
+			`file_0, got ${got}`,
+		);
 		expect(items('Use the PDF (binary property file_0)').length === 1, 'the Completed branch ran');
 	},
 	async 'structured-csv'() {
@@ -198,35 +216,64 @@ Object.assign(cases, {
 		const [item] = items('On Completed');
 		const rows = item?.output;
 		expect(Array.isArray(rows) && rows.length === 2, `two rows, got ${JSON.stringify(item)}`);
-		expect(rows?.every((r) => ['name', 'price', 'url'].every((k) => typeof r[k] === 'string')), 'rows keyed by the columns');
-		expect(typeof item?.message === 'string' && item.message.startsWith('name,price,url'), 'raw CSV in message');
+		expect(
+			rows?.every((r) => ['name', 'price', 'url'].every((k) => typeof r[k] === 'string')),
+			'rows keyed by the columns',
+		);
+		expect(
+			typeof item?.message === 'string' && item.message.startsWith('name,price,url'),
+			'raw CSV in message',
+		);
 		if (!process.env.SIM_URL) return expect(false, 'SIM_URL not set');
 		const task = (await sim('/__sim/tasks')).find((t) => t.taskId === item?.taskId);
 		const sent = JSON.stringify([task?.options?.outputType, task?.options?.outputSchema]);
 		expect(sent === '["structured_csv",["name","price","url"]]', `the request carried ${sent}`);
-		expect(JSON.stringify(rows) === JSON.stringify(task?.output?.value), 'rows = what the simulator sent');
+		expect(
+			JSON.stringify(rows) === JSON.stringify(task?.output?.value),
+			'rows = what the simulator sent',
+		);
 	},
 	'structured-mismatch'() {
 		expect(exitCode === '0', `exit code ${exitCode}`);
 		const [item] = items('On Completed');
 		expect(item?.code === 'OUTPUT_MISMATCH', `code OUTPUT_MISMATCH, got ${JSON.stringify(item)}`);
-		expect(/products\[0\]\.price: expected number, got string/.test(item?.error ?? ''), `the first wrong path in ${item?.error}`);
-		expect(typeof item?.message === 'string' && item.message.includes('"products"'), 'the raw answer kept');
-		expect(typeof item?.sessionId === 'string' && (item?.error ?? '').includes(item?.taskId), 'ids');
+		expect(
+			/products\[0\]\.price: expected number, got string/.test(item?.error ?? ''),
+			`the first wrong path in ${item?.error}`,
+		);
+		expect(
+			typeof item?.message === 'string' && item.message.includes('"products"'),
+			'the raw answer kept',
+		);
+		expect(
+			typeof item?.sessionId === 'string' && (item?.error ?? '').includes(item?.taskId),
+			'ids',
+		);
 	},
 	async download() {
 		expect(exitCode === '0', `exit code ${exitCode}`);
 		const [read] = items('Read file_0');
-		expect(read?.text === 'Quarterly report: all good', `n8n read file_0 back, got ${JSON.stringify(read)}`);
+		expect(
+			read?.text === 'Quarterly report: all good',
+			`n8n read file_0 back, got ${JSON.stringify(read)}`,
+		);
 		const [item] = out('WebRun');
-		const names = Object.values(item?.binary ?? {}).map((b) => `${b.fileName} ${b.mimeType}`).join(', ');
-		expect(names === 'report.txt text/plain, prices.csv text/csv', `binary file_0 and file_1, got "${names}"`);
+		const names = Object.values(item?.binary ?? {})
+			.map((b) => `${b.fileName} ${b.mimeType}`)
+			.join(', ');
+		expect(
+			names === 'report.txt text/plain, prices.csv text/csv',
+			`binary file_0 and file_1, got "${names}"`,
+		);
 		const props = (item?.json?.files ?? []).map((f) => f.binaryProperty).join();
 		expect(props === 'file_0,file_1', `files[i].binaryProperty, got "${props}"`);
 		if (!process.env.SIM_URL) return expect(false, 'SIM_URL not set');
 		const mine = (await sim('/__sim/downloads')).filter((d) => d.taskId === item?.json?.taskId);
 		expect(mine.length === 2, `two downloads, got ${mine.length}`);
-		expect(mine.every((d) => d.origin === 'files' && !d.hadAuthorization), 'the key never went to the file server');
+		expect(
+			mine.every((d) => d.origin === 'files' && !d.hadAuthorization),
+			'the key never went to the file server',
+		);
 	},
 	async attach() {
 		expect(exitCode === '0', `exit code ${exitCode}`);
@@ -236,10 +283,16 @@ Object.assign(cases, {
 		const { createHash } = await import('node:crypto');
 		const sha = createHash('sha256').update('Deliver to Gate 4').digest('hex');
 		const upload = (await sim('/__sim/uploads')).find((u) => u.files.some((f) => f.sha256 === sha));
-		expect(upload?.files?.[0]?.filename === 'note.txt', `note.txt uploaded, got ${JSON.stringify(upload)}`);
+		expect(
+			upload?.files?.[0]?.filename === 'note.txt',
+			`note.txt uploaded, got ${JSON.stringify(upload)}`,
+		);
 		const task = (await sim('/__sim/tasks')).find((t) => t.taskId === item?.taskId);
 		const ids = JSON.stringify(task?.options?.files);
-		expect(ids === JSON.stringify(upload?.fileIds), `the task's files ${ids} = the upload's fileIds`);
+		expect(
+			ids === JSON.stringify(upload?.fileIds),
+			`the task's files ${ids} = the upload's fileIds`,
+		);
 	},
 });
 

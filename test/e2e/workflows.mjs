@@ -183,7 +183,10 @@ save('e2eStructCsv0001', {
 		noOp('On Completed', -100),
 		noOp('On Guardrail', 100),
 	],
-	connections: { Start: { main: [link('WebRun')] }, WebRun: { main: [link('On Completed'), link('On Guardrail')] } },
+	connections: {
+		Start: { main: [link('WebRun')] },
+		WebRun: { main: [link('On Completed'), link('On Guardrail')] },
+	},
 });
 save('e2eStructBad0001', {
 	name: 'e2e: Output Format JSON, answer does not match, Continue',
@@ -204,7 +207,10 @@ save('e2eStructBad0001', {
 		noOp('On Completed', -100),
 		noOp('On Guardrail', 100),
 	],
-	connections: { Start: { main: [link('WebRun')] }, WebRun: { main: [link('On Completed'), link('On Guardrail')] } },
+	connections: {
+		Start: { main: [link('WebRun')] },
+		WebRun: { main: [link('On Completed'), link('On Guardrail')] },
+	},
 });
 // Download Files: two files from the simulator's file server (another origin), read back by n8n's
 // own Extract From File node, whatever n8n's binary-data mode (memory in 1.x, filesystem in 2.x).
@@ -222,7 +228,12 @@ save('e2eDownload00001', {
 			options: { pollInterval: 1, downloadFiles: true },
 		}),
 		{
-			parameters: { operation: 'text', binaryPropertyName: 'file_0', destinationKey: 'text', options: {} },
+			parameters: {
+				operation: 'text',
+				binaryPropertyName: 'file_0',
+				destinationKey: 'text',
+				options: {},
+			},
 			id: uuid(),
 			name: 'Read file_0',
 			type: 'n8n-nodes-base.extractFromFile',
@@ -231,7 +242,10 @@ save('e2eDownload00001', {
 		},
 		noOp('On Guardrail', 100),
 	],
-	connections: { Start: { main: [link('WebRun')] }, WebRun: { main: [link('Read file_0'), link('On Guardrail')] } },
+	connections: {
+		Start: { main: [link('WebRun')] },
+		WebRun: { main: [link('Read file_0'), link('On Guardrail')] },
+	},
 });
 // Attach Files: a file made by n8n's own nodes (Set → Convert to File) goes up with the task.
 save('e2eAttach0000001', {
@@ -240,7 +254,9 @@ save('e2eAttach0000001', {
 		trigger(),
 		{
 			parameters: {
-				assignments: { assignments: [{ id: 'a1', name: 'note', value: 'Deliver to Gate 4', type: 'string' }] },
+				assignments: {
+					assignments: [{ id: 'a1', name: 'note', value: 'Deliver to Gate 4', type: 'string' }],
+				},
 				options: {},
 			},
 			id: uuid(),

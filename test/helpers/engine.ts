@@ -69,7 +69,9 @@ class ItemsSource implements INodeType {
 		const raw = this.getNodeParameter('items', 0) as string | IDataObject[];
 		const list = (typeof raw === 'string' ? JSON.parse(raw) : raw) as IDataObject[];
 		const full = this.getNodeParameter('fullItems', 0, false) as boolean;
-		return [list.map((entry) => (full ? (entry as unknown as INodeExecutionData) : { json: entry }))];
+		const item = (entry: IDataObject) =>
+			full ? (entry as unknown as INodeExecutionData) : { json: entry };
+		return [list.map(item)];
 	}
 }
 

@@ -194,8 +194,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			return;
 		}
 		const { json, binary } = outcome.result;
-		// As an AI tool, the agent gets the parsed `output` (Output Format JSON or CSV) when there is one.
-		const out: INodeExecutionData = { json: toolMode ? toolAnswer(json) : json, pairedItem: { item: i } };
+		// As an AI tool, the agent gets the parsed `output` (Output Format JSON or CSV), if any.
+		const out: INodeExecutionData = {
+			json: toolMode ? toolAnswer(json) : json,
+			pairedItem: { item: i },
+		};
 		if (binary) out.binary = binary;
 		if (outcome.result.output === 1 && !toolMode) guardrail.push(out);
 		else completed.push(out);

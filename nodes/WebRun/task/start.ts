@@ -81,7 +81,11 @@ export interface LimitedRequest {
 }
 
 /** Sends one "starting" request (run-task, start-session, send-message): see sendLimited. */
-export async function sendStart(item: ItemContext, path: string, body: IDataObject): Promise<ApiResponse> {
+export async function sendStart(
+	item: ItemContext,
+	path: string,
+	body: IDataObject,
+): Promise<ApiResponse> {
 	return await sendLimited(item, {
 		send: async (timeoutMs) => await requestStart(item, path, body, timeoutMs),
 		timeoutMs: START_REQUEST_TIMEOUT_MS,
@@ -104,7 +108,10 @@ export async function sendStart(item: ItemContext, path: string, body: IDataObje
  * dropped connection, unreadable answer) is never sent again: that could start a second,
  * billable task. Every other HTTP error is reported at once.
  */
-export async function sendLimited(item: ItemContext, request: LimitedRequest): Promise<ApiResponse> {
+export async function sendLimited(
+	item: ItemContext,
+	request: LimitedRequest,
+): Promise<ApiResponse> {
 	const { client } = item;
 	const { budget, sessions } = item.account;
 	let unavailable = 0;
@@ -127,7 +134,8 @@ export async function sendLimited(item: ItemContext, request: LimitedRequest): P
 		// session limit frees nothing; any other error or failure created no session to wait for.
 		const answered2xx = !isTransportFailure(response) && response.statusCode >= 200 && response.statusCode < 300;
 		if (request.holdsSession) {
-			sessions.startAnswered(!answered2xx && (isTransportFailure(response) || !isSessionLimit(response.body)));
+			const failed = isTransportFailure(response) || !isSessionLimit(response.body);
+			sessions.startAnswered(!answered2xx && failed);
 		}
 		if (isTransportFailure(response)) {
 			if (response.cancelled) throw new CancelledError();

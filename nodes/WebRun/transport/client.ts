@@ -243,7 +243,9 @@ export class WebRunClient {
 			headers: { Accept: 'application/json' },
 		};
 		// A FormData body (POST /files/upload) goes out as multipart/form-data with its boundary.
-		if (options.body !== undefined) requestOptions.body = options.body as IHttpRequestOptions['body'];
+		if (options.body !== undefined) {
+			requestOptions.body = options.body as IHttpRequestOptions['body'];
+		}
 		// Best-effort cleanup after a stop must not be bound to the (aborted) execution signal, which
 		// httpRequestWithAuthentication attaches whenever its `this` offers getExecutionCancelSignal.
 		const thisArg = options.ignoreCancel
