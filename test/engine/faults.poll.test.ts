@@ -214,6 +214,29 @@ test('a pollUrl on another origin is never used: polls go to the base URL, the o
 	}
 });
 
+test('a redirect to another host is not followed: the key never reaches it, the item fails clearly', async () => {
+	const hits: string[] = [];
+	const foreign = http.createServer((req, res) => {
+		hits.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+		res.writeHead(200, { 'Content-Type': 'application/json' });
+		res.end(JSON.stringify({ success: true, status: 'completed', message: 'from the foreign host' }));
+	});
+	await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+	try {
+		const port = (foreign.address() as AddressInfo).port;
+		sim.configure({ inlineWindowMs: 200 });
+		sim.script('redirected', { durationMs: 1500 });
+		sim.fault({ endpoint: 'poll', status: 302, headers: { Location: `http://127.0.0.1:${port}/elsewhere` } });
+		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('redirected') });
+		expect(hits).toEqual([]);
+		// A 302 is not a WebRun answer: the node reports it rather than following it with the key.
+		expect(r.error?.message).toMatch(/HTTP 302/);
+		expect(polls().map((q) => q.status)).toEqual([302]);
+	} finally {
+		await new Promise((resolve) => foreign.close(resolve));
+	}
+});
+
 test('ids are URL-encoded into the poll path', async () => {
 	const r = await run({
 		baseUrl: sim.url,

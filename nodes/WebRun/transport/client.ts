@@ -240,6 +240,9 @@ export class WebRunClient {
 			timeout: options.timeoutMs,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
+			// A redirect is answered as it is: n8n would follow it with the Authorization header,
+			// also to another host, and the key goes only to the credential's origin.
+			disableFollowRedirect: true,
 			headers: { Accept: 'application/json' },
 		};
 		// A FormData body (POST /files/upload) goes out as multipart/form-data with its boundary.
