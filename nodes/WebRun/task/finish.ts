@@ -1,25 +1,52 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import type { ItemContext } from './context';
 import type { DownloadSettings } from './files';
 import { downloadTaskFiles } from './files';
+import type { NormalizedTask } from './read';
+import { normalizeSession } from './read';
 import type { ItemResult } from './result';
+import { taskResult } from './result';
 import type { OutputFormat } from './structured';
 import { applyOutputFormat } from './structured';
 
-/** What happens to a task's item after taskResult: its Output Format and Download Files. */
-export interface ResultSteps {
+/** How a task's item is made: the raw answer, its Output Format, Download Files, extra fields. */
+export interface ItemSteps {
+	includeRaw: boolean;
 	format?: OutputFormat;
 	download?: DownloadSettings;
+	/** Fields added to the item (Start Session's session fields). */
+	extra?: IDataObject;
+	/** Answers that may name the session's live view (some servers send it on starts only). */
+	answers?: unknown[];
 }
 
 /**
- * The last steps of a task's item, for completed tasks only: `output` from the answer (an answer
- * that does not match fails the item, before any download), then the files as binary data.
+ * The guardrail item carries the session's `liveViewUrl` when WebRun sent one (design.md), so the
+ * person who answers can watch or take over the browser: the first answer that has one wins.
  */
-export async function finishResult(
+function liveView(task: NormalizedTask, answers: unknown[]): IDataObject {
+	if (task.state !== 'guardrail') return {};
+	for (const body of answers) {
+		const { liveViewUrl } = normalizeSession(body);
+		if (liveViewUrl) return { liveViewUrl };
+	}
+	return {};
+}
+
+/**
+ * The item of a followed task, in one place for every operation: Completed or Guardrail item,
+ * then, for completed tasks, `output` from the answer (an answer that does not match fails the
+ * item, before any download), then the files as binary data.
+ */
+export async function taskItem(
 	item: ItemContext,
-	result: ItemResult,
-	steps: ResultSteps,
+	task: NormalizedTask,
+	steps: ItemSteps,
 ): Promise<ItemResult> {
+	const answers = [...(steps.answers ?? []), item.lastRaw];
+	const extra = { ...liveView(task, answers), ...steps.extra };
+	const result = taskResult(item, task, steps.includeRaw, extra);
 	const withOutput = applyOutputFormat(item, result, steps.format);
 	return await downloadTaskFiles(item, withOutput, steps.download);
 }

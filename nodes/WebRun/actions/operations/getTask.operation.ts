@@ -1,7 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { finishResult } from '../../task/finish';
-import { taskResult } from '../../task/result';
+import { taskItem } from '../../task/finish';
 import { waitForTask } from '../../task/wait';
 import { sessionIdField, taskIdField } from '../common/fields';
 import { readId, readOptions } from '../common/options';
@@ -39,8 +38,7 @@ export const getTask: Operation = {
 					pollImmediately: true,
 					once: !waitForCompletion,
 				});
-				const done = taskResult(item, task, includeRawResponse);
-				return await finishResult(item, done, { download: files.download });
+				return await taskItem(item, task, { includeRaw: includeRawResponse, download: files.download });
 			},
 		};
 	},

@@ -1,14 +1,12 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { uploadAttachments } from '../../task/files';
-import { finishResult } from '../../task/finish';
+import { taskItem } from '../../task/finish';
 import { followTask } from '../../task/follow';
-import { taskResult } from '../../task/result';
 import { sendStart } from '../../task/start';
 import { terminateOnCancel } from '../../task/stop';
 import { runTaskBody } from '../../transport/requests';
 import { taskDetailsField } from '../common/fields';
-import { guardrailExtra } from '../common/liveView';
 import { readOptions, readText } from '../common/options';
 import { outputFormatFields, readOutputFormat } from '../common/outputFormat';
 import { checkApiFormat, secretValues } from '../common/sessionOptions';
@@ -48,11 +46,12 @@ export const runTask: Operation = {
 					const spec = { prompt, ...task, files: fileIds };
 					const body = runTaskBody(spec, session, item.client.apiFormat);
 					const response = await sendStart(item, '/start/run-task', body);
-					const result = await followTask(item, response.body);
-					const extra = guardrailExtra(result, response.body, item.lastRaw);
-					const done = taskResult(item, result, includeRawResponse, extra);
-					const steps = { format: output.format, download: files.download };
-					return await finishResult(item, done, steps);
+					return await taskItem(item, await followTask(item, response.body), {
+						includeRaw: includeRawResponse,
+						format: output.format,
+						download: files.download,
+						answers: [response.body],
+					});
 				}),
 		};
 	},

@@ -1,13 +1,11 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { uploadAttachments } from '../../task/files';
-import { finishResult } from '../../task/finish';
+import { taskItem } from '../../task/finish';
 import { followRunning, followTask } from '../../task/follow';
-import { taskResult } from '../../task/result';
 import { sendStart } from '../../task/start';
 import { guardrailReplyBody, newTaskBody } from '../../transport/requests';
 import { sessionIdField, taskDetailsField, taskIdField } from '../common/fields';
-import { guardrailExtra } from '../common/liveView';
 import { readId, readOptions, readText } from '../common/options';
 import { outputFormatFields, readOutputFormat } from '../common/outputFormat';
 import { checkApiFormat, secretValues } from '../common/sessionOptions';
@@ -80,9 +78,11 @@ export const sendMessage: Operation = {
 					const response = await sendStart(item, '/start/send-message', body);
 					// The same task resumes: wait for it again.
 					const result = await followRunning(item, { sessionId, taskId });
-					const extra = guardrailExtra(result, item.lastRaw, response.body);
-					const done = taskResult(item, result, includeRawResponse, extra);
-					return await finishResult(item, done, { download: files.download });
+					return await taskItem(item, result, {
+						includeRaw: includeRawResponse,
+						download: files.download,
+						answers: [response.body],
+					});
 				},
 			};
 		}
@@ -101,10 +101,12 @@ export const sendMessage: Operation = {
 				const spec = { prompt, ...task, files: fileIds };
 				const body = newTaskBody(sessionId, spec, item.client.apiFormat);
 				const response = await sendStart(item, '/start/send-message', body);
-				const result = await followTask(item, response.body);
-				const extra = guardrailExtra(result, response.body, item.lastRaw);
-				const done = taskResult(item, result, includeRawResponse, extra);
-				return await finishResult(item, done, { format: output.format, download: files.download });
+				return await taskItem(item, await followTask(item, response.body), {
+					includeRaw: includeRawResponse,
+					format: output.format,
+					download: files.download,
+					answers: [response.body],
+				});
 			},
 		};
 	},

@@ -2,10 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { inputError, unexpectedResponseError } from '../../errors';
 import { uploadAttachments } from '../../task/files';
-import { finishResult } from '../../task/finish';
+import { taskItem } from '../../task/finish';
 import { followTask } from '../../task/follow';
 import { normalizeSession, normalizeTaskResponse } from '../../task/read';
-import { itemResult, taskResult } from '../../task/result';
+import { itemResult } from '../../task/result';
 import { sendStart } from '../../task/start';
 import { terminateOnCancel } from '../../task/stop';
 import { startSessionBody } from '../../transport/requests';
@@ -72,10 +72,12 @@ export const startSession: Operation = {
 				item.taskId = taskId;
 				// The session is the node's own: stopped with the execution.
 				return await terminateOnCancel(item, async () => {
-					const result = await followTask(item, response.body);
-					const done = taskResult(item, result, includeRawResponse, sessionFields as IDataObject);
-					const steps = { format: output.format, download: files.download };
-					return await finishResult(item, done, steps);
+					return await taskItem(item, await followTask(item, response.body), {
+						includeRaw: includeRawResponse,
+						format: output.format,
+						download: files.download,
+						extra: sessionFields as IDataObject,
+					});
 				});
 			},
 		};
