@@ -186,7 +186,8 @@ describe('cancellation', () => {
 	});
 });
 
-test('a pollUrl on another origin is never used: polls go to the base URL, the other host gets nothing', async () => {
+/** Another host on loopback that answers every request as a finished task, and records it. */
+async function withForeignHost(use: (port: number, hits: string[]) => Promise<void>) {
 	const hits: string[] = [];
 	const foreign = http.createServer((req, res) => {
 		hits.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
@@ -195,7 +196,14 @@ test('a pollUrl on another origin is never used: polls go to the base URL, the o
 	});
 	await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
 	try {
-		const port = (foreign.address() as AddressInfo).port;
+		await use((foreign.address() as AddressInfo).port, hits);
+	} finally {
+		await new Promise((resolve) => foreign.close(resolve));
+	}
+}
+
+test('a pollUrl on another origin is never used: polls go to the base URL, the other host gets nothing', async () => {
+	await withForeignHost(async (port, hits) => {
 		sim.script('background', { durationMs: 1500, message: 'from the simulator' });
 		const { sessionId, taskId } = await startSessionDirect(sim, 'background');
 		sim.fault({
@@ -209,21 +217,11 @@ test('a pollUrl on another origin is never used: polls go to the base URL, the o
 		expect(hits).toEqual([]);
 		expect(polls().length).toBeGreaterThanOrEqual(1);
 		expect(polls().every((q) => q.path === `/task/${sessionId}/${taskId}`)).toBe(true);
-	} finally {
-		await new Promise((resolve) => foreign.close(resolve));
-	}
+	});
 });
 
 test('a redirect to another host is not followed: the key never reaches it, the item fails clearly', async () => {
-	const hits: string[] = [];
-	const foreign = http.createServer((req, res) => {
-		hits.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
-		res.writeHead(200, { 'Content-Type': 'application/json' });
-		res.end(JSON.stringify({ success: true, status: 'completed', message: 'from the foreign host' }));
-	});
-	await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
-	try {
-		const port = (foreign.address() as AddressInfo).port;
+	await withForeignHost(async (port, hits) => {
 		sim.configure({ inlineWindowMs: 200 });
 		sim.script('redirected', { durationMs: 1500 });
 		sim.fault({ endpoint: 'poll', status: 302, headers: { Location: `http://127.0.0.1:${port}/elsewhere` } });
@@ -232,9 +230,7 @@ test('a redirect to another host is not followed: the key never reaches it, the 
 		// A 302 is not a WebRun answer: the node reports it rather than following it with the key.
 		expect(r.error?.message).toMatch(/HTTP 302/);
 		expect(polls().map((q) => q.status)).toEqual([302]);
-	} finally {
-		await new Promise((resolve) => foreign.close(resolve));
-	}
+	});
 });
 
 test('ids are URL-encoded into the poll path', async () => {
