@@ -8,7 +8,13 @@
  *   s[k] = max(0, s[k - concurrency] + D, s[k - limit] + W)
  * and the bound is s[n - 1] + D. E.g. n = 20, limit 10, concurrency ≥ 10: W + D.
  */
-export function rateLimitBound(n: number, concurrency: number, limit: number, windowMs: number, durationMs: number) {
+export function rateLimitBound(
+	n: number,
+	concurrency: number,
+	limit: number,
+	windowMs: number,
+	durationMs: number,
+) {
 	const starts: number[] = [];
 	for (let k = 0; k < n; k++) {
 		let s = 0;

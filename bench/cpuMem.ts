@@ -31,8 +31,13 @@ async function main() {
 		rateLimit: false,
 		defaultScript: { durationMs },
 	});
-	const parameters = { operation: 'runTask', taskDetails: '={{ $json.task }}', options: { concurrency: 10 } };
-	const items = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ task: `Short ${tag} task ${i}` }));
+	const parameters = {
+		operation: 'runTask',
+		taskDetails: '={{ $json.task }}',
+		options: { concurrency: 10 },
+	};
+	const items = (n: number, tag: string) =>
+		Array.from({ length: n }, (_, i) => ({ task: `Short ${tag} task ${i}` }));
 
 	async function measured(n: number, tag: string) {
 		fullGc();
@@ -48,7 +53,12 @@ async function main() {
 		const simCpu0 = sim.cpuMs();
 		const cpu0 = process.cpuUsage();
 		const t0 = performance.now();
-		const result = await runWorkflow({ baseUrl: sim.url, apiKey: `bench-cpu-${tag}`, parameters, items: items(n, tag) });
+		const result = await runWorkflow({
+			baseUrl: sim.url,
+			apiKey: `bench-cpu-${tag}`,
+			parameters,
+			items: items(n, tag),
+		});
 		const wallMs = performance.now() - t0;
 		const cpu = process.cpuUsage(cpu0);
 		const simCpu1 = sim.cpuMs();
@@ -64,7 +74,8 @@ async function main() {
 			cpuUserMs: cpu.user / 1000,
 			cpuSystemMs: cpu.system / 1000,
 			cpuMsPerItem: (cpu.user + cpu.system) / 1000 / n,
-			simulatorCpuMsPerItem: simCpu0 !== undefined && simCpu1 !== undefined ? (simCpu1 - simCpu0) / n : null,
+			simulatorCpuMsPerItem:
+				simCpu0 !== undefined && simCpu1 !== undefined ? (simCpu1 - simCpu0) / n : null,
 			heapBeforeMB: heapBefore / MB,
 			peakHeapUsedMB: peakHeap / MB,
 			peakRssMB: peakRss / MB,
@@ -77,7 +88,10 @@ async function main() {
 		const snapshots: Record<string, number> = {};
 		let answers = 0;
 		const original = WebRunClient.prototype.request;
-		WebRunClient.prototype.request = async function (this: WebRunClient, ...args: Parameters<typeof original>) {
+		WebRunClient.prototype.request = async function (
+			this: WebRunClient,
+			...args: Parameters<typeof original>
+		) {
 			const response = await original.apply(this, args);
 			answers++;
 			if (marks.includes(answers)) {
@@ -90,7 +104,12 @@ async function main() {
 			fullGc();
 			snapshots.beforeMB = process.memoryUsage().heapUsed / MB;
 			const completed = await (async () => {
-				const result = await runWorkflow({ baseUrl: sim.url, apiKey: 'bench-mem', parameters, items: items(n, 'mem') });
+				const result = await runWorkflow({
+					baseUrl: sim.url,
+					apiKey: 'bench-mem',
+					parameters,
+					items: items(n, 'mem'),
+				});
 				if (result.error) throw result.error;
 				return result.completed.length;
 			})();
@@ -107,7 +126,9 @@ async function main() {
 		const r100 = await measured(100, 'n100');
 		const r1000 = await measured(1000, 'n1000');
 		const memory = await retained(1000, [100, 1000]);
-		process.stdout.write(`${JSON.stringify({ shortTaskMs: durationMs, gcAvailable: !!gc, r100, r1000, memory })}\n`);
+		process.stdout.write(
+			`${JSON.stringify({ shortTaskMs: durationMs, gcAvailable: !!gc, r100, r1000, memory })}\n`,
+		);
 	} finally {
 		await sim.close();
 	}

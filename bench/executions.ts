@@ -20,7 +20,14 @@ import { startChildSimulator } from './sim';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const MB = 1024 * 1024;
-const A = { executions: 5, items: 4, concurrency: 4, limit: 10, windowMs: 24_000, durationMs: 2000 };
+const A = {
+	executions: 5,
+	items: 4,
+	concurrency: 4,
+	limit: 10,
+	windowMs: 24_000,
+	durationMs: 2000,
+};
 
 function fullGc() {
 	for (let i = 0; i < 3; i++) gc?.();
@@ -35,17 +42,19 @@ async function simultaneous() {
 	});
 	try {
 		const results = await Promise.all(
-			Array.from({ length: A.executions }, async (_, e) =>
-				await runWorkflow({
-					baseUrl: sim.url,
-					apiKey: 'bench-executions',
-					items: Array.from({ length: A.items }, (_, i) => ({ q: `execution ${e} item ${i}` })),
-					parameters: {
-						operation: 'runTask',
-						taskDetails: '={{ $json.q }}',
-						options: { concurrency: A.concurrency, pollInterval: 1 },
-					},
-				}),
+			Array.from(
+				{ length: A.executions },
+				async (_, e) =>
+					await runWorkflow({
+						baseUrl: sim.url,
+						apiKey: 'bench-executions',
+						items: Array.from({ length: A.items }, (_, i) => ({ q: `execution ${e} item ${i}` })),
+						parameters: {
+							operation: 'runTask',
+							taskDetails: '={{ $json.q }}',
+							options: { concurrency: A.concurrency, pollInterval: 1 },
+						},
+					}),
 			),
 		);
 		const requests = await sim.requests();
@@ -57,7 +66,10 @@ async function simultaneous() {
 		const { boundMs } = rateLimitBound(n, n, A.limit, A.windowMs, A.durationMs);
 		return {
 			...A,
-			completed: results.reduce((sum, r) => sum + r.completed.filter((i) => i.json.status === 'completed').length, 0),
+			completed: results.reduce(
+				(sum, r) => sum + r.completed.filter((i) => i.json.status === 'completed').length,
+				0,
+			),
 			tasksStarted: tasks.length,
 			distinctTasks: new Set(tasks.map((t) => t.text)).size,
 			http429: starts.filter((r) => r.status === 429).length,

@@ -102,7 +102,12 @@ interface ScenarioResult {
 	/** Item leaves the client (wall end) minus the last task's end on the simulator. */
 	lastEndToWallEndMs: number;
 	/** Timeline, ms from the scenario's start: first start's arrival, the (limit+1)th start's arrival, the last task's end. */
-	timeline: { firstStartMs: number; startAfterWindowMs: number | null; lastTaskEndMs: number; wallMs: number };
+	timeline: {
+		firstStartMs: number;
+		startAfterWindowMs: number | null;
+		lastTaskEndMs: number;
+		wallMs: number;
+	};
 	/** The (limit+1)th start's arrival minus the moment the server would first have accepted it (first arrival + window). */
 	startAfterWindowLateMs: number | null;
 }
@@ -114,7 +119,12 @@ async function part1and2<T>(tail: () => Promise<T>) {
 		rateLimit: { limit: P1.limit, windowMs: P1.windowMs },
 	});
 	try {
-		const scenarios: Array<{ name: string; apiKey: string; concurrency: number; run: () => Promise<{ completed: number; errors: number }> }> = [];
+		const scenarios: Array<{
+			name: string;
+			apiKey: string;
+			concurrency: number;
+			run: () => Promise<{ completed: number; errors: number }>;
+		}> = [];
 
 		const ref = referenceClient(sim.url);
 		scenarios.push({
@@ -126,7 +136,10 @@ async function part1and2<T>(tail: () => Promise<T>) {
 				let errors = 0;
 				for (let i = 0; i < P1.items; i++) {
 					try {
-						const result = await ref.runTask(taskText('reference', i, P1.durationMs), 'bench-reference');
+						const result = await ref.runTask(
+							taskText('reference', i, P1.durationMs),
+							'bench-reference',
+						);
 						if (result?.type === 'task_completed') completed++;
 						else errors++;
 					} catch {
@@ -146,10 +159,19 @@ async function part1and2<T>(tail: () => Promise<T>) {
 					const r = await runWorkflow({
 						baseUrl: sim.url,
 						apiKey: `bench-${label}`,
-						parameters: { operation: 'runTask', taskDetails: '={{ $json.task }}', options: { concurrency } },
-						items: Array.from({ length: P1.items }, (_, i) => ({ task: taskText(label, i, P1.durationMs) })),
+						parameters: {
+							operation: 'runTask',
+							taskDetails: '={{ $json.task }}',
+							options: { concurrency },
+						},
+						items: Array.from({ length: P1.items }, (_, i) => ({
+							task: taskText(label, i, P1.durationMs),
+						})),
 					});
-					return { completed: r.completed.length, errors: r.error ? P1.items - r.completed.length : 0 };
+					return {
+						completed: r.completed.length,
+						errors: r.error ? P1.items - r.completed.length : 0,
+					};
 				},
 			});
 		}
@@ -164,7 +186,9 @@ async function part1and2<T>(tail: () => Promise<T>) {
 					taskDetails: '={{ $json.task }}',
 					options: { concurrency: 5, maxDuration: 400000 },
 				},
-				items: Array.from({ length: 10 }, (_, i) => ({ task: `Invalid item ${i} [sim {"durationMs":100}]` })),
+				items: Array.from({ length: 10 }, (_, i) => ({
+					task: `Invalid item ${i} [sim {"durationMs":100}]`,
+				})),
 			});
 			const mixed = await runWorkflow({
 				baseUrl: sim.url,
@@ -173,12 +197,24 @@ async function part1and2<T>(tail: () => Promise<T>) {
 				parameters: {
 					operation: 'runTask',
 					taskDetails: '={{ $json.task }}',
-					options: { concurrency: 5, maxDuration: '={{ $json.maxDuration }}', startingUrl: '={{ $json.url }}' },
+					options: {
+						concurrency: 5,
+						maxDuration: '={{ $json.maxDuration }}',
+						startingUrl: '={{ $json.url }}',
+					},
 				},
 				items: Array.from({ length: 10 }, (_, i) =>
 					i % 2
-						? { task: `Invalid item ${i} [sim {"durationMs":100}]`, maxDuration: i % 4 === 1 ? 400000 : 60000, url: i % 4 === 1 ? 'https://ok.example' : 'not a url' }
-						: { task: `Valid item ${i} [sim {"durationMs":100}]`, maxDuration: 60000, url: 'https://ok.example' },
+						? {
+								task: `Invalid item ${i} [sim {"durationMs":100}]`,
+								maxDuration: i % 4 === 1 ? 400000 : 60000,
+								url: i % 4 === 1 ? 'https://ok.example' : 'not a url',
+							}
+						: {
+								task: `Valid item ${i} [sim {"durationMs":100}]`,
+								maxDuration: 60000,
+								url: 'https://ok.example',
+							},
 				),
 			});
 			return { allInvalid, mixed };
@@ -192,7 +228,9 @@ async function part1and2<T>(tail: () => Promise<T>) {
 			parameters: { operation: 'runTask', taskDetails: '={{ $json.task }}' },
 			items: [{ task: 'Warm-up [sim {"durationMs":50}]' }],
 		});
-		await (await fetch(`${sim.url}/v1/models`, { headers: { Authorization: 'Bearer bench-warmup' } })).text();
+		await (
+			await fetch(`${sim.url}/v1/models`, { headers: { Authorization: 'Bearer bench-warmup' } })
+		).text();
 
 		// Part 2 first (about a second): it would otherwise compete with the start of part 1.
 		const invalid = await invalidRuns();
@@ -229,9 +267,17 @@ async function part1and2<T>(tail: () => Promise<T>) {
 		const results: ScenarioResult[] = timed.map((s) => {
 			const mine = requests.filter((r) => r.apiKey === s.apiKey);
 			const starts = mine.filter((r) => r.endpoint === 'run-task');
-			const myTasks = starts.map((r) => r.taskId && taskById.get(r.taskId)).filter(Boolean) as SimTask[];
+			const myTasks = starts
+				.map((r) => r.taskId && taskById.get(r.taskId))
+				.filter(Boolean) as SimTask[];
 			const pollCount = mine.filter((r) => r.endpoint === 'poll').length;
-			const { boundMs } = rateLimitBound(P1.items, s.concurrency, P1.limit, P1.windowMs, P1.durationMs);
+			const { boundMs } = rateLimitBound(
+				P1.items,
+				s.concurrency,
+				P1.limit,
+				P1.windowMs,
+				P1.durationMs,
+			);
 			const wallMs = s.end - s.start;
 			const lastEnd = Math.max(...myTasks.map((t) => t.endedAt ?? 0));
 			return {
@@ -255,18 +301,24 @@ async function part1and2<T>(tail: () => Promise<T>) {
 					wallMs,
 				},
 				startAfterWindowLateMs:
-					starts[P1.limit] && s.concurrency >= P1.limit ? starts[P1.limit].time - (starts[0].time + P1.windowMs) : null,
+					starts[P1.limit] && s.concurrency >= P1.limit
+						? starts[P1.limit].time - (starts[0].time + P1.windowMs)
+						: null,
 			};
 		});
 		const pollsPerTaskDetail = Object.fromEntries(
 			timed.map((s) => {
-				const ids = requests.filter((r) => r.apiKey === s.apiKey && r.endpoint === 'run-task').map((r) => r.taskId as string);
+				const ids = requests
+					.filter((r) => r.apiKey === s.apiKey && r.endpoint === 'run-task')
+					.map((r) => r.taskId as string);
 				return [s.apiKey, ids.map((id) => polls.get(id) ?? 0)];
 			}),
 		);
 
 		const invalidRequests = requests.filter((r) => r.apiKey === 'bench-invalid');
-		const invalidItemRequests = invalidRequests.filter((r) => /Invalid item/.test(JSON.stringify(r.body ?? '')));
+		const invalidItemRequests = invalidRequests.filter((r) =>
+			/Invalid item/.test(JSON.stringify(r.body ?? '')),
+		);
 		const part2 = {
 			allInvalid: {
 				items: 10,
@@ -302,10 +354,16 @@ async function part1and2<T>(tail: () => Promise<T>) {
 /* ----------------------------------------------------------------------------------------------- */
 
 async function part3() {
-	const sim = await startChildSimulator({ generation: 'webrun', inlineWindowMs: P3.inlineWindowMs, rateLimit: false });
+	const sim = await startChildSimulator({
+		generation: 'webrun',
+		inlineWindowMs: P3.inlineWindowMs,
+		rateLimit: false,
+	});
 	// Timestamp the moment the node's execute() returns, per (single-item) workflow.
 	const returnedAt = new Map<string, number>();
-	const original = webRunNode.execute as (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
+	const original = webRunNode.execute as (
+		this: IExecuteFunctions,
+	) => Promise<INodeExecutionData[][]>;
 	webRunNode.execute = async function (this: IExecuteFunctions) {
 		const out = await original.call(this);
 		const at = Date.now();
@@ -325,7 +383,9 @@ async function part3() {
 		// Launched P3.staggerMs apart (in a shuffled order), so that the workflows overlap without
 		// all starting, polling and finishing in the same instant: 40 engines in lockstep on 2 cores
 		// measure the machine's queueing, not the node.
-		const order = specs.map((_, i) => i).sort((a, b) => ((a * 17) % specs.length) - ((b * 17) % specs.length));
+		const order = specs
+			.map((_, i) => i)
+			.sort((a, b) => ((a * 17) % specs.length) - ((b * 17) % specs.length));
 		const outcomes = await Promise.all(
 			specs.map(async (s, i) => {
 				await new Promise((resolve) => setTimeout(resolve, order.indexOf(i) * P3.staggerMs));
@@ -344,7 +404,9 @@ async function part3() {
 			const task = tasks.find((t) => t.text === s.task) as SimTask;
 			const taskPolls = polls.get(task.taskId) ?? 0;
 			const lastAnswer = Math.max(
-				...requests.filter((r) => r.taskId === task.taskId || r.path.includes(task.taskId)).map((r) => r.respondedAt ?? 0),
+				...requests
+					.filter((r) => r.taskId === task.taskId || r.path.includes(task.taskId))
+					.map((r) => r.respondedAt ?? 0),
 			);
 			const out = returnedAt.get(s.task) as number;
 			return {
@@ -372,7 +434,7 @@ async function part3() {
 		return {
 			scaling: { ...P3, generation: 'webrun', rateLimit: 'off' },
 			method:
-				'one single-item workflow per task (40 workflows, launched 250 ms apart, overlapping); delay = moment the node\'s execute() returned (wrapped in the harness) − the task\'s endedAt on the simulator',
+				"one single-item workflow per task (40 workflows, launched 250 ms apart, overlapping); delay = moment the node's execute() returned (wrapped in the harness) − the task's endedAt on the simulator",
 			inline: summary('inline'),
 			pending: summary('pending'),
 			allCompleted: rows.every((r) => r.ok),
@@ -394,9 +456,18 @@ function childJson(script: string) {
 	const out = execFileSync(
 		process.execPath,
 		['--expose-gc', tsNode, '--transpile-only', '--prefer-ts-exts', join(ROOT, script)],
-		{ cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 },
+		{
+			cwd: ROOT,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'inherit'],
+			maxBuffer: 16 * 1024 * 1024,
+		},
 	);
-	const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop() as string;
+	const line = out
+		.trim()
+		.split('\n')
+		.filter((l) => l.startsWith('{'))
+		.pop() as string;
 	return JSON.parse(line);
 }
 
@@ -462,11 +533,22 @@ function part5() {
 
 async function main() {
 	const started = Date.now();
-	const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, platform: process.platform };
-	process.stdout.write(`WebRun node benchmark — simulator on 127.0.0.1, ${machine.cpus} CPUs, Node ${machine.node}\n`);
-	process.stdout.write(`Part 1+2: 20 tasks × ${P1.durationMs} ms, inline window ${P1.inlineWindowMs} ms, ${P1.limit} starts / ${P1.windowMs} ms (4 clients ${SEQUENTIAL ? 'one after the other' : 'at once'})…\n`);
+	const machine = {
+		cpus: cpus().length,
+		cpuModel: cpus()[0]?.model,
+		node: process.version,
+		platform: process.platform,
+	};
+	process.stdout.write(
+		`WebRun node benchmark — simulator on 127.0.0.1, ${machine.cpus} CPUs, Node ${machine.node}\n`,
+	);
+	process.stdout.write(
+		`Part 1+2: 20 tasks × ${P1.durationMs} ms, inline window ${P1.inlineWindowMs} ms, ${P1.limit} starts / ${P1.windowMs} ms (4 clients ${SEQUENTIAL ? 'one after the other' : 'at once'})…\n`,
+	);
 	const p12Full = await part1and2(async () => {
-		process.stdout.write(`Part 3: latency${SEQUENTIAL ? '' : ' (while the sequential clients of part 1 finish)'}…\n`);
+		process.stdout.write(
+			`Part 3: latency${SEQUENTIAL ? '' : ' (while the sequential clients of part 1 finish)'}…\n`,
+		);
 		return await part3();
 	});
 	const { tail: p3, ...p12 } = p12Full;
@@ -477,46 +559,119 @@ async function main() {
 	const p6 = childJson('bench/executions.ts');
 
 	const ref = p12.scenarios[0];
-	const c10 = p12.scenarios.find((s) => s.concurrency === 10 && s.name.startsWith('node')) as ScenarioResult;
+	const c10 = p12.scenarios.find(
+		(s) => s.concurrency === 10 && s.name.startsWith('node'),
+	) as ScenarioResult;
 	const nodeScenarios = p12.scenarios.filter((s) => s.name.startsWith('node'));
 	const goals = {
-		c10WithinBound: { target: '≤ 1.05 × bound', value: c10.ratioToBound, met: c10.ratioToBound <= 1.05 },
-		c10VsReference: { target: '≥ 3× faster than the reference', value: round(ref.wallMs / c10.wallMs, 2), met: ref.wallMs / c10.wallMs >= 3 },
-		node429s: { target: '0', value: nodeScenarios.reduce((a, s) => a + s.http429, 0), met: nodeScenarios.every((s) => s.http429 === 0) },
-		invalidItemRequests: { target: '0', value: p12.part2.requestsForInvalidItems, met: p12.part2.requestsForInvalidItems === 0 && p12.part2.allInvalid.nodeFailed },
-		inlineDelay: { target: 'a few ms, 0 polls', value: p3.inline.delayP95Ms, met: p3.inline.pollsPerTask === 0 && p3.inline.delayP95Ms <= 50 },
-		pendingDelayP95: { target: `≤ pollInterval + 50 ms = ${P3.pollIntervalMs + 50} ms`, value: p3.pending.delayP95Ms, met: p3.pending.delayP95Ms <= P3.pollIntervalMs + 50 },
-		flatMemory: { target: 'heapUsed after 1,000 items ≈ after 100 (≤ 1.10×)', value: p4.heapRatio1000to100, met: p4.heapRatio1000to100 <= 1.1 },
-		executions429s: { target: '0 (5 executions × 4 items at once, one account)', value: p6.simultaneous.http429, met: p6.simultaneous.http429 === 0 },
-		executionsWithinBound: { target: '≤ 1.05 × bound', value: p6.simultaneous.ratioToBound, met: p6.simultaneous.ratioToBound <= 1.05 },
-		executionsFlatMemory: { target: 'heapUsed after 1,000 executions ≈ after 100 (≤ 1.10×)', value: p6.many.heapRatio1000to100, met: p6.many.heapRatio1000to100 <= 1.1 },
+		c10WithinBound: {
+			target: '≤ 1.05 × bound',
+			value: c10.ratioToBound,
+			met: c10.ratioToBound <= 1.05,
+		},
+		c10VsReference: {
+			target: '≥ 3× faster than the reference',
+			value: round(ref.wallMs / c10.wallMs, 2),
+			met: ref.wallMs / c10.wallMs >= 3,
+		},
+		node429s: {
+			target: '0',
+			value: nodeScenarios.reduce((a, s) => a + s.http429, 0),
+			met: nodeScenarios.every((s) => s.http429 === 0),
+		},
+		invalidItemRequests: {
+			target: '0',
+			value: p12.part2.requestsForInvalidItems,
+			met: p12.part2.requestsForInvalidItems === 0 && p12.part2.allInvalid.nodeFailed,
+		},
+		inlineDelay: {
+			target: 'a few ms, 0 polls',
+			value: p3.inline.delayP95Ms,
+			met: p3.inline.pollsPerTask === 0 && p3.inline.delayP95Ms <= 50,
+		},
+		pendingDelayP95: {
+			target: `≤ pollInterval + 50 ms = ${P3.pollIntervalMs + 50} ms`,
+			value: p3.pending.delayP95Ms,
+			met: p3.pending.delayP95Ms <= P3.pollIntervalMs + 50,
+		},
+		flatMemory: {
+			target: 'heapUsed after 1,000 items ≈ after 100 (≤ 1.10×)',
+			value: p4.heapRatio1000to100,
+			met: p4.heapRatio1000to100 <= 1.1,
+		},
+		executions429s: {
+			target: '0 (5 executions × 4 items at once, one account)',
+			value: p6.simultaneous.http429,
+			met: p6.simultaneous.http429 === 0,
+		},
+		executionsWithinBound: {
+			target: '≤ 1.05 × bound',
+			value: p6.simultaneous.ratioToBound,
+			met: p6.simultaneous.ratioToBound <= 1.05,
+		},
+		executionsFlatMemory: {
+			target: 'heapUsed after 1,000 executions ≈ after 100 (≤ 1.10×)',
+			value: p6.many.heapRatio1000to100,
+			met: p6.many.heapRatio1000to100 <= 1.1,
+		},
 	};
 	const benchMs = Date.now() - started;
-	const results = { date: new Date().toISOString(), machine, benchMs, goals, part1: p12, part3: { ...p3, ranDuringPart1Tail: !SEQUENTIAL }, part4: p4, part5: p5, part6: p6 };
+	const results = {
+		date: new Date().toISOString(),
+		machine,
+		benchMs,
+		goals,
+		part1: p12,
+		part3: { ...p3, ranDuringPart1Tail: !SEQUENTIAL },
+		part4: p4,
+		part5: p5,
+		part6: p6,
+	};
 	writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 	const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 	const lines: string[] = [];
 	lines.push('');
-	lines.push(`1. 20 tasks of ${P1.durationMs / 1000} s, inline window ${P1.inlineWindowMs / 1000} s, ${P1.limit} starts per ${P1.windowMs / 1000} s (${SEQUENTIAL ? 'run one after the other' : 'run concurrently'}, one key each)`);
-	lines.push('   client                     | wall     | bound    | wall/bound | vs reference | polls/task | 429s');
+	lines.push(
+		`1. 20 tasks of ${P1.durationMs / 1000} s, inline window ${P1.inlineWindowMs / 1000} s, ${P1.limit} starts per ${P1.windowMs / 1000} s (${SEQUENTIAL ? 'run one after the other' : 'run concurrently'}, one key each)`,
+	);
+	lines.push(
+		'   client                     | wall     | bound    | wall/bound | vs reference | polls/task | 429s',
+	);
 	for (const r of p12.scenarios) {
 		lines.push(
 			`   ${r.name.padEnd(26)} | ${s(r.wallMs).padStart(8)} | ${s(r.boundMs).padStart(8)} | ${r.ratioToBound.toFixed(3).padStart(10)} | ${`${(ref.wallMs / r.wallMs).toFixed(2)}×`.padStart(12)} | ${r.pollsPerTask.toFixed(2).padStart(10)} | ${String(r.http429).padStart(4)}`,
 		);
 	}
-	lines.push(`   Parallel Tasks 10 timeline: 1st start ${s(c10.timeline.firstStartMs)}, 11th start ${c10.timeline.startAfterWindowMs === null ? '-' : s(c10.timeline.startAfterWindowMs)} (${c10.startAfterWindowLateMs} ms after the server could first accept it), last task end ${s(c10.timeline.lastTaskEndMs)}, item out ${s(c10.wallMs)}`);
-	lines.push(`2. requests sent for invalid items: ${p12.part2.requestsForInvalidItems} (10 invalid items: node failed before any request = ${p12.part2.allInvalid.nodeFailed}; 5 of 10 invalid under Continue: ${p12.part2.mixed.requestsForValidItems} requests, all for the 5 valid items)`);
-	lines.push(`3. task end → item leaves the node: inline median ${p3.inline.delayMedianMs} ms, p95 ${p3.inline.delayP95Ms} ms (${p3.inline.pollsPerTask} polls/task); pending median ${p3.pending.delayMedianMs} ms, p95 ${p3.pending.delayP95Ms} ms (${p3.pending.pollsPerTask} polls/task, poll interval 2 s)`);
-	lines.push(`4. 1,000 short items, Parallel Tasks 10: ${p4.r1000.cpuMsPerItem.toFixed(2)} ms CPU/item (simulator excluded: ${p4.r1000.simulatorCpuMsPerItem?.toFixed(2)} ms/item in its own process), ${s(p4.r1000.wallMs)} wall; peak RSS ${p4.r1000.peakRssMB.toFixed(0)} MB, peak heapUsed ${p4.r1000.peakHeapUsedMB.toFixed(1)} MB (100 items: ${p4.r100.peakHeapUsedMB.toFixed(1)} MB, garbage included);`);
-	lines.push(`   heapUsed after GC in one 1,000-item run: ${p4.memory.after100MB.toFixed(1)} MB after 100 answers, ${p4.memory.after1000MB.toFixed(1)} MB after 1,000 (ratio ${p4.heapRatio1000to100}, ${p4.retainedKBPerItem} KB per item held until the node returns), ${p4.memory.afterRunMB.toFixed(1)} MB after the run (before: ${p4.memory.beforeMB.toFixed(1)} MB)`);
-	lines.push(`5. load (require node + credential, fresh process, median of 5): ${p5.loadMsMedian} ms cold (n8n-workflow included), ${p5.packageOnlyLoadMsMedian} ms with n8n-workflow already loaded (as inside n8n); dist/: ${p5.distBytes} bytes in ${p5.distFiles} files`);
+	lines.push(
+		`   Parallel Tasks 10 timeline: 1st start ${s(c10.timeline.firstStartMs)}, 11th start ${c10.timeline.startAfterWindowMs === null ? '-' : s(c10.timeline.startAfterWindowMs)} (${c10.startAfterWindowLateMs} ms after the server could first accept it), last task end ${s(c10.timeline.lastTaskEndMs)}, item out ${s(c10.wallMs)}`,
+	);
+	lines.push(
+		`2. requests sent for invalid items: ${p12.part2.requestsForInvalidItems} (10 invalid items: node failed before any request = ${p12.part2.allInvalid.nodeFailed}; 5 of 10 invalid under Continue: ${p12.part2.mixed.requestsForValidItems} requests, all for the 5 valid items)`,
+	);
+	lines.push(
+		`3. task end → item leaves the node: inline median ${p3.inline.delayMedianMs} ms, p95 ${p3.inline.delayP95Ms} ms (${p3.inline.pollsPerTask} polls/task); pending median ${p3.pending.delayMedianMs} ms, p95 ${p3.pending.delayP95Ms} ms (${p3.pending.pollsPerTask} polls/task, poll interval 2 s)`,
+	);
+	lines.push(
+		`4. 1,000 short items, Parallel Tasks 10: ${p4.r1000.cpuMsPerItem.toFixed(2)} ms CPU/item (simulator excluded: ${p4.r1000.simulatorCpuMsPerItem?.toFixed(2)} ms/item in its own process), ${s(p4.r1000.wallMs)} wall; peak RSS ${p4.r1000.peakRssMB.toFixed(0)} MB, peak heapUsed ${p4.r1000.peakHeapUsedMB.toFixed(1)} MB (100 items: ${p4.r100.peakHeapUsedMB.toFixed(1)} MB, garbage included);`,
+	);
+	lines.push(
+		`   heapUsed after GC in one 1,000-item run: ${p4.memory.after100MB.toFixed(1)} MB after 100 answers, ${p4.memory.after1000MB.toFixed(1)} MB after 1,000 (ratio ${p4.heapRatio1000to100}, ${p4.retainedKBPerItem} KB per item held until the node returns), ${p4.memory.afterRunMB.toFixed(1)} MB after the run (before: ${p4.memory.beforeMB.toFixed(1)} MB)`,
+	);
+	lines.push(
+		`5. load (require node + credential, fresh process, median of 5): ${p5.loadMsMedian} ms cold (n8n-workflow included), ${p5.packageOnlyLoadMsMedian} ms with n8n-workflow already loaded (as inside n8n); dist/: ${p5.distBytes} bytes in ${p5.distFiles} files`,
+	);
 	const x = p6.simultaneous;
-	lines.push(`6. ${x.executions} executions × ${x.items} items at once, Parallel Tasks ${x.concurrency}, one account, ${x.limit} starts per ${x.windowMs / 1000} s, tasks ${x.durationMs / 1000} s: ${x.tasksStarted} tasks started (${x.distinctTasks} distinct), ${x.http429} 429s, span ${s(x.spanMs)} vs bound ${s(x.boundMs)} (${x.ratioToBound}×)`);
-	lines.push(`   ${p6.many.executions} short executions of one account: heapUsed after GC ${p6.many.after100MB.toFixed(1)} MB after 100, ${p6.many.after1000MB.toFixed(1)} MB after 1,000 (ratio ${p6.many.heapRatio1000to100}); accounts remembered: ${p6.many.accountsRemembered}`);
+	lines.push(
+		`6. ${x.executions} executions × ${x.items} items at once, Parallel Tasks ${x.concurrency}, one account, ${x.limit} starts per ${x.windowMs / 1000} s, tasks ${x.durationMs / 1000} s: ${x.tasksStarted} tasks started (${x.distinctTasks} distinct), ${x.http429} 429s, span ${s(x.spanMs)} vs bound ${s(x.boundMs)} (${x.ratioToBound}×)`,
+	);
+	lines.push(
+		`   ${p6.many.executions} short executions of one account: heapUsed after GC ${p6.many.after100MB.toFixed(1)} MB after 100, ${p6.many.after1000MB.toFixed(1)} MB after 1,000 (ratio ${p6.many.heapRatio1000to100}); accounts remembered: ${p6.many.accountsRemembered}`,
+	);
 	lines.push('');
 	lines.push('Goals:');
-	for (const [name, g] of Object.entries(goals)) lines.push(`   ${g.met ? 'MET    ' : 'NOT MET'} ${name}: ${g.value} (target ${g.target})`);
+	for (const [name, g] of Object.entries(goals))
+		lines.push(`   ${g.met ? 'MET    ' : 'NOT MET'} ${name}: ${g.value} (target ${g.target})`);
 	lines.push(`\nbench took ${s(benchMs)}; figures in bench/results.json`);
 	process.stdout.write(`${lines.join('\n')}\n`);
 }

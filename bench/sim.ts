@@ -25,7 +25,15 @@ export async function startChildSimulator(options: SimulatorOptions): Promise<Ch
 	const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [ROOT] });
 	const child: ChildProcess = spawn(
 		process.execPath,
-		[tsNode, '--transpile-only', join(ROOT, 'test/simulator/cli.ts'), '--port', '0', '--options', JSON.stringify(options)],
+		[
+			tsNode,
+			'--transpile-only',
+			join(ROOT, 'test/simulator/cli.ts'),
+			'--port',
+			'0',
+			'--options',
+			JSON.stringify(options),
+		],
 		{ cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
 	);
 	const url = await new Promise<string>((resolve, reject) => {
@@ -41,7 +49,8 @@ export async function startChildSimulator(options: SimulatorOptions): Promise<Ch
 		child.stdout?.on('data', onData);
 		child.once('exit', (code) => reject(new Error(`simulator exited early (code ${code})`)));
 	});
-	const get = async <T>(path: string): Promise<T> => (await (await fetch(`${url}${path}`)).json()) as T;
+	const get = async <T>(path: string): Promise<T> =>
+		(await (await fetch(`${url}${path}`)).json()) as T;
 	return {
 		url,
 		pid: child.pid as number,

@@ -65,7 +65,7 @@ export class WebRunApi implements ICredentialType {
 			],
 			default: 'auto',
 			description:
-				'Which generation of the WebRun API request fields to send. Auto works with every generation (Enigma, WebRun v1 and v2): each request carries every generation\'s fields, which never collide. The others send only that generation\'s fields, for a strict server that refuses fields it does not know.',
+				"Which generation of the WebRun API request fields to send. Auto works with every generation (Enigma, WebRun v1 and v2): each request carries every generation's fields, which never collide. The others send only that generation's fields, for a strict server that refuses fields it does not know.",
 		},
 	];
 

@@ -58,10 +58,15 @@ if (pkg.__error) {
 
 	check('license is MIT', pkg.license === 'MIT', `license: ${JSON.stringify(pkg.license)}`);
 
-	const licenseFile = ['LICENSE', 'LICENSE.md', 'LICENSE.txt'].find((f) => fs.existsSync(path.join(ROOT, f)));
+	const licenseFile = ['LICENSE', 'LICENSE.md', 'LICENSE.txt'].find((f) =>
+		fs.existsSync(path.join(ROOT, f)),
+	);
 	check(
 		'LICENSE file exists and is the MIT license',
-		!!licenseFile && /MIT License|Permission is hereby granted, free of charge/i.test(fs.readFileSync(path.join(ROOT, licenseFile), 'utf8')),
+		!!licenseFile &&
+			/MIT License|Permission is hereby granted, free of charge/i.test(
+				fs.readFileSync(path.join(ROOT, licenseFile), 'utf8'),
+			),
 		licenseFile ? licenseFile : 'no LICENSE file',
 	);
 
@@ -83,13 +88,21 @@ if (pkg.__error) {
 	);
 
 	const n8n = isPlainObject(pkg.n8n) ? pkg.n8n : {};
-	check('n8n.n8nNodesApiVersion is 1', n8n.n8nNodesApiVersion === 1, `found ${JSON.stringify(n8n.n8nNodesApiVersion)}`);
+	check(
+		'n8n.n8nNodesApiVersion is 1',
+		n8n.n8nNodesApiVersion === 1,
+		`found ${JSON.stringify(n8n.n8nNodesApiVersion)}`,
+	);
 
 	const built = fs.existsSync(path.join(ROOT, 'dist'));
 	for (const field of ['nodes', 'credentials']) {
 		const list = n8n[field];
 		const valid = Array.isArray(list) && (field === 'credentials' || list.length > 0);
-		check(`n8n.${field} is a list${field === 'nodes' ? ' with at least one entry' : ''}`, valid, `found ${JSON.stringify(list)}`);
+		check(
+			`n8n.${field} is a list${field === 'nodes' ? ' with at least one entry' : ''}`,
+			valid,
+			`found ${JSON.stringify(list)}`,
+		);
 		if (!Array.isArray(list)) continue;
 		for (const entry of list) {
 			const normalized = typeof entry === 'string' ? path.posix.normalize(entry) : '';
@@ -100,7 +113,11 @@ if (pkg.__error) {
 			if (built) {
 				check(`n8n.${field}: ${entry} exists`, fs.existsSync(path.join(ROOT, normalized)));
 			} else {
-				record('SKIP', `n8n.${field}: ${entry} exists`, 'dist/ not built; run `npm run build` first');
+				record(
+					'SKIP',
+					`n8n.${field}: ${entry} exists`,
+					'dist/ not built; run `npm run build` first',
+				);
 			}
 		}
 	}
@@ -108,7 +125,9 @@ if (pkg.__error) {
 
 /* ---------------------------------------------------------------- README */
 
-const readmeName = ['README.md', 'readme.md', 'Readme.md'].find((f) => fs.existsSync(path.join(ROOT, f)));
+const readmeName = ['README.md', 'readme.md', 'Readme.md'].find((f) =>
+	fs.existsSync(path.join(ROOT, f)),
+);
 check('README.md exists', !!readmeName);
 if (readmeName) {
 	const headings = fs
@@ -124,7 +143,11 @@ if (readmeName) {
 	];
 	for (const [name, pattern] of sections) {
 		const found = headings.find((h) => pattern.test(h));
-		check(`README has a section for ${name}`, !!found, found ? `"${found}"` : `no heading matching ${pattern}`);
+		check(
+			`README has a section for ${name}`,
+			!!found,
+			found ? `"${found}"` : `no heading matching ${pattern}`,
+		);
 	}
 }
 
@@ -184,11 +207,15 @@ function stripComments(src) {
 			prev = c;
 			continue;
 		}
-		if (c === '`' || (c === '}' && templateDepth.length && templateDepth[templateDepth.length - 1] === braces)) {
+		if (
+			c === '`' ||
+			(c === '}' && templateDepth.length && templateDepth[templateDepth.length - 1] === braces)
+		) {
 			// Template literal text, from ` or from the } that closes a ${ ... }.
 			if (c === '}') templateDepth.pop();
 			let j = i + 1;
-			while (j < n && src[j] !== '`' && !(src[j] === '$' && src[j + 1] === '{')) j += src[j] === '\\' ? 2 : 1;
+			while (j < n && src[j] !== '`' && !(src[j] === '$' && src[j + 1] === '{'))
+				j += src[j] === '\\' ? 2 : 1;
 			if (src[j] === '$') {
 				templateDepth.push(braces);
 				out += src.slice(i, j + 2);
@@ -201,7 +228,12 @@ function stripComments(src) {
 			}
 			continue;
 		}
-		if (c === '/' && (prev === '' || /[(,=:[!&|?{};+\-*%<>~^]/.test(prev) || /\b(return|typeof|case|in|of|void|throw)$/.test(out.slice(-12).trimEnd()))) {
+		if (
+			c === '/' &&
+			(prev === '' ||
+				/[(,=:[!&|?{};+\-*%<>~^]/.test(prev) ||
+				/\b(return|typeof|case|in|of|void|throw)$/.test(out.slice(-12).trimEnd()))
+		) {
 			// Regular-expression literal.
 			let j = i + 1;
 			let inClass = false;
@@ -266,5 +298,7 @@ for (const { status, name, detail } of results) {
 const failed = results.filter((r) => r.status === 'FAIL').length;
 const skipped = results.filter((r) => r.status === 'SKIP').length;
 // Deliberately not the "N passed, N failed" shape, so CI never mistakes this for a test-runner summary.
-console.log(`\nVerification checks: PASS ${results.length - failed - skipped}, FAIL ${failed}, SKIP ${skipped}`);
+console.log(
+	`\nVerification checks: PASS ${results.length - failed - skipped}, FAIL ${failed}, SKIP ${skipped}`,
+);
 process.exit(failed ? 1 : 0);

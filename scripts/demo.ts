@@ -28,14 +28,21 @@ function short(text: unknown, max = 90): string {
 function show(label: string, items: INodeExecutionData[]) {
 	for (const { json } of items) {
 		const usage = json.usage as { cost?: number; totalTokens?: number } | undefined;
-		const cost = usage?.cost !== undefined ? dim(` (cost $${usage.cost}, ${usage.totalTokens ?? '?'} tokens)`) : '';
+		const cost =
+			usage?.cost !== undefined
+				? dim(` (cost $${usage.cost}, ${usage.totalTokens ?? '?'} tokens)`)
+				: '';
 		if (json.status === 'guardrail') {
 			const g = json.guardrail as { type?: string; value?: string };
-			console.log(`   ${yellow('→ Guardrail')}  ${g.type}: "${short(g.value)}"  ${dim(`session ${json.sessionId}, task ${json.taskId}`)}`);
+			console.log(
+				`   ${yellow('→ Guardrail')}  ${g.type}: "${short(g.value)}"  ${dim(`session ${json.sessionId}, task ${json.taskId}`)}`,
+			);
 		} else if (json.error) {
 			console.log(`   ${red('→ Error')}  ${short(json.error, 140)}`);
 		} else if (label === 'Control Session') {
-			console.log(`   ${green('→ Done')}  ${json.action} → success: ${json.success} ${dim(String(json.message ?? ''))}`);
+			console.log(
+				`   ${green('→ Done')}  ${json.action} → success: ${json.success} ${dim(String(json.message ?? ''))}`,
+			);
 		} else {
 			const extra = json.liveViewUrl ? dim(`  live view: ${json.liveViewUrl}`) : '';
 			console.log(`   ${green('→ Completed')}  "${short(json.message)}"${cost}${extra}`);
@@ -48,16 +55,25 @@ async function main() {
 	const baseUrl = sim.url;
 	const t0 = Date.now();
 	try {
-		console.log(bold(`\nWebRun node demo — simulator on ${baseUrl} (offline, no account, no cost)\n`));
+		console.log(
+			bold(`\nWebRun node demo — simulator on ${baseUrl} (offline, no account, no cost)\n`),
+		);
 
 		sim.script('keyboards', {
 			durationMs: 800,
-			message: '1. Logitech MX Keys S – $109.99\n2. Keychron K2 – $79.99\n3. Razer BlackWidow V4 – $139.99',
+			message:
+				'1. Logitech MX Keys S – $109.99\n2. Keychron K2 – $79.99\n3. Razer BlackWidow V4 – $139.99',
 			usage: { prompt_tokens: 12450, completion_tokens: 3200, cost: 0.0124 },
 		});
 		sim.script('invoice', {
 			durationMs: 3500,
-			guardrails: [{ atMs: 700, type: 'human_input_needed', value: 'I need login credentials for example-shop.com to proceed' }],
+			guardrails: [
+				{
+					atMs: 700,
+					type: 'human_input_needed',
+					value: 'I need login credentials for example-shop.com to proceed',
+				},
+			],
 			message: 'Logged in and downloaded invoice INV-2041 ($58.20).',
 			usage: { prompt_tokens: 9100, completion_tokens: 1400, cost: 0.0081 },
 		});
@@ -77,12 +93,18 @@ async function main() {
 		});
 		console.log(dim(`   Completed branch (${first.completed.length} item):`));
 		show('Run Task', first.completed);
-		console.log(dim(`   Guardrail branch (${first.guardrail.length} item) — wire it to Slack, email or a form:`));
+		console.log(
+			dim(
+				`   Guardrail branch (${first.guardrail.length} item) — wire it to Slack, email or a form:`,
+			),
+		);
 		show('Run Task', first.guardrail);
 
 		const waiting = first.guardrail[0]?.json;
 		if (!waiting) throw new Error('the demo expected a guardrail item');
-		console.log(bold('\n2) A human answers → Send Message (Guardrail Response) resumes the same task'));
+		console.log(
+			bold('\n2) A human answers → Send Message (Guardrail Response) resumes the same task'),
+		);
 		const reply = await runWorkflow({
 			baseUrl,
 			items: [{ ...waiting, answer: 'Username: jane@example.com, Password: ********' }],
@@ -98,13 +120,28 @@ async function main() {
 		show('Send Message', reply.completed);
 		show('Send Message', reply.guardrail);
 
-		console.log(bold('\n3) A session with two tasks: Start Session → Send Message ×2 → Control Session (terminate)'));
+		console.log(
+			bold(
+				'\n3) A session with two tasks: Start Session → Send Message ×2 → Control Session (terminate)',
+			),
+		);
 		sim.script('first result', { durationMs: 600, message: 'Added "Keychron K2" to the cart.' });
-		sim.script('total', { durationMs: 500, message: 'The cart holds 1 item; the total is $79.99.' });
-		sim.script('Keychron', { durationMs: 700, message: 'Found 24 results for "Keychron K2"; the first is "Keychron K2 Wireless Mechanical Keyboard" at $79.99.' });
+		sim.script('total', {
+			durationMs: 500,
+			message: 'The cart holds 1 item; the total is $79.99.',
+		});
+		sim.script('Keychron', {
+			durationMs: 700,
+			message:
+				'Found 24 results for "Keychron K2"; the first is "Keychron K2 Wireless Mechanical Keyboard" at $79.99.',
+		});
 		const session = await runWorkflow({
 			baseUrl,
-			parameters: { operation: 'startSession', taskDetails: 'Go to amazon.com and search for "Keychron K2"', options: { startingUrl: 'https://www.amazon.com', pollInterval: 1 } },
+			parameters: {
+				operation: 'startSession',
+				taskDetails: 'Go to amazon.com and search for "Keychron K2"',
+				options: { startingUrl: 'https://www.amazon.com', pollInterval: 1 },
+			},
 		});
 		show('Start Session', session.completed);
 		const sessionId = String(session.completed[0]?.json.sessionId);
@@ -112,14 +149,24 @@ async function main() {
 			const step = await runWorkflow({
 				baseUrl,
 				items: [{ sessionId }],
-				parameters: { operation: 'sendMessage', messageType: 'newTask', sessionId: '={{ $json.sessionId }}', taskDetails: task, options: { pollInterval: 1 } },
+				parameters: {
+					operation: 'sendMessage',
+					messageType: 'newTask',
+					sessionId: '={{ $json.sessionId }}',
+					taskDetails: task,
+					options: { pollInterval: 1 },
+				},
 			});
 			show('Send Message', step.completed);
 		}
 		const end = await runWorkflow({
 			baseUrl,
 			items: [{ sessionId }],
-			parameters: { operation: 'controlSession', sessionId: '={{ $json.sessionId }}', action: 'terminate' },
+			parameters: {
+				operation: 'controlSession',
+				sessionId: '={{ $json.sessionId }}',
+				action: 'terminate',
+			},
 		});
 		show('Control Session', end.completed);
 
@@ -175,9 +222,13 @@ async function main() {
 		const counts = new Map<string, number>();
 		for (const r of sim.requests) counts.set(r.endpoint, (counts.get(r.endpoint) ?? 0) + 1);
 		console.log(`   requests: ${[...counts].map(([k, v]) => `${k} ×${v}`).join(', ')}`);
-		console.log(`   tasks started: ${sim.tasksStarted} (one per task — the guardrail reply resumed a task, it did not start one)`);
+		console.log(
+			`   tasks started: ${sim.tasksStarted} (one per task — the guardrail reply resumed a task, it did not start one)`,
+		);
 		const replies = sim.requests.filter((r) => r.body?.message?.actionType === 'guardrail');
-		console.log(`   guardrail reply sent with newState "${replies[0]?.body?.message?.newState}" to task ${waiting.taskId}`);
+		console.log(
+			`   guardrail reply sent with newState "${replies[0]?.body?.message?.newState}" to task ${waiting.taskId}`,
+		);
 		console.log(dim(`\nDone in ${((Date.now() - t0) / 1000).toFixed(1)} s.\n`));
 	} finally {
 		await sim.close();
@@ -187,7 +238,9 @@ async function main() {
 main().then(
 	() => {
 		if (process.env.DEMO_DEBUG_HANDLES) {
-			const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+			const handles = (
+				process as unknown as { _getActiveHandles(): unknown[] }
+			)._getActiveHandles();
 			console.log(handles.map((h) => (h as object).constructor?.name));
 		}
 		// n8n-core leaves module-level handles open after an engine run; the demo is done.

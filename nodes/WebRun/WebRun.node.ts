@@ -31,7 +31,8 @@ export class WebRun implements INodeType {
 		icon: 'file:../../icons/webrun.svg',
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ {"runTask":"Run Task","startSession":"Start Session","sendMessage":"Send Message","controlSession":"Control Session","getTask":"Get Task"}[$parameter["operation"]] }}',
+		subtitle:
+			'={{ {"runTask":"Run Task","startSession":"Start Session","sendMessage":"Send Message","controlSession":"Control Session","getTask":"Get Task"}[$parameter["operation"]] }}',
 		description:
 			'Run an AI agent in a real cloud Chrome browser (WebRun, formerly Enigma) and wait for its answer',
 		defaults: { name: 'WebRun' },
@@ -67,13 +68,15 @@ export class WebRun implements INodeType {
 					{
 						name: 'Send Message',
 						value: 'sendMessage',
-						description: 'Send a new task to a session, or answer a guardrail, and wait for the answer',
+						description:
+							'Send a new task to a session, or answer a guardrail, and wait for the answer',
 						action: 'Send a message to a session',
 					},
 					{
 						name: 'Start Session',
 						value: 'startSession',
-						description: 'Open a browser session for several tasks in a row, with an optional first task',
+						description:
+							'Open a browser session for several tasks in a row, with an optional first task',
 						action: 'Start a session',
 					},
 				],

@@ -116,12 +116,16 @@ export function httpError(ctx: ErrorContext, statusCode: number, body: unknown):
 			}
 			break;
 		case 402: {
-			const details = typeof body === 'object' && body ? ((body as IDataObject).details as IDataObject) : undefined;
+			const details =
+				typeof body === 'object' && body
+					? ((body as IDataObject).details as IDataObject)
+					: undefined;
 			const balance = (body as IDataObject | undefined)?.balance ?? details?.balance;
 			message = `${ctx.operation}: insufficient WebRun balance${
 				typeof balance === 'number' ? ` ($${balance} left)` : ''
 			}`;
-			description = 'Add funds to your WebRun account (Billing in the WebRun dashboard), then run the workflow again. No task was started.';
+			description =
+				'Add funds to your WebRun account (Billing in the WebRun dashboard), then run the workflow again. No task was started.';
 			break;
 		}
 		case 403:
@@ -136,7 +140,8 @@ export function httpError(ctx: ErrorContext, statusCode: number, body: unknown):
 			break;
 		case 409:
 			message = `${ctx.operation}: WebRun cannot do this now${ids}${quoted}`;
-			description = 'A task may already be running in this session. Wait for it to finish, or stop it with Control Session.';
+			description =
+				'A task may already be running in this session. Wait for it to finish, or stop it with Control Session.';
 			break;
 		case 429:
 			message = `${ctx.operation}: WebRun rate limit reached and the timeout passed while waiting${ids}${quoted}`;
@@ -146,7 +151,8 @@ export function httpError(ctx: ErrorContext, statusCode: number, body: unknown):
 		default:
 			if (statusCode >= 500) {
 				message = `${ctx.operation}: WebRun answered with a server error (HTTP ${statusCode})${ids}${quoted}`;
-				description = 'This is a problem on the WebRun side. Try again later; see status.webrun.ai.';
+				description =
+					'This is a problem on the WebRun side. Try again later; see status.webrun.ai.';
 			} else {
 				message = `${ctx.operation}: WebRun answered HTTP ${statusCode}${ids}${quoted}`;
 				description = 'Unexpected answer from WebRun.';
@@ -185,7 +191,11 @@ export function taskEndedError(
 }
 
 /** The item's whole wait passed its timeout. */
-export function timeoutError(ctx: ErrorContext, waitedSeconds: number, phase: 'start' | 'wait'): WebRunError {
+export function timeoutError(
+	ctx: ErrorContext,
+	waitedSeconds: number,
+	phase: 'start' | 'wait',
+): WebRunError {
 	const ids = describeIds(ctx);
 	const message =
 		phase === 'wait'
@@ -195,7 +205,10 @@ export function timeoutError(ctx: ErrorContext, waitedSeconds: number, phase: 's
 		phase === 'wait'
 			? `The task keeps running on WebRun. To pick it up later, use the Get Task operation with Session ID "${ctx.sessionId ?? ''}" and Task ID "${ctx.taskId ?? ''}", or raise "Timeout" in the options. To stop it, use Control Session with action Stop.`
 			: 'WebRun was busy (rate limit or no free browsers) for the whole timeout. Raise "Timeout" in the options or try again later.';
-	const error = new NodeOperationError(ctx.node, message, { itemIndex: ctx.itemIndex, description });
+	const error = new NodeOperationError(ctx.node, message, {
+		itemIndex: ctx.itemIndex,
+		description,
+	});
 	return attach(error, { sessionId: ctx.sessionId, taskId: ctx.taskId, status: 'timeout' });
 }
 
@@ -204,7 +217,11 @@ export function uncertainStartError(ctx: ErrorContext, reason: string): WebRunEr
 	const message = `${ctx.operation}: the connection to WebRun broke after the request was sent (${reason}); the task may have started`;
 	const description =
 		'The node did not send the request again, so that no second (billable) task is started. Check the WebRun dashboard for a new session before running this item again.';
-	const error = new NodeApiError(ctx.node, { message: reason }, { message, description, itemIndex: ctx.itemIndex });
+	const error = new NodeApiError(
+		ctx.node,
+		{ message: reason },
+		{ message, description, itemIndex: ctx.itemIndex },
+	);
 	return attach(error, { sessionId: ctx.sessionId, taskId: ctx.taskId, status: 'unknown' });
 }
 
@@ -213,18 +230,26 @@ export function unreachableError(ctx: ErrorContext, origin: string, reason: stri
 	const message = `${ctx.operation}: could not reach WebRun at ${origin} (${reason})`;
 	const description =
 		'Nothing was sent, so no task was started. Check the Base URL in the WebRun credential and the network connection of the n8n host.';
-	const error = new NodeApiError(ctx.node, { message: reason }, { message, description, itemIndex: ctx.itemIndex });
+	const error = new NodeApiError(
+		ctx.node,
+		{ message: reason },
+		{ message, description, itemIndex: ctx.itemIndex },
+	);
 	return attach(error, { sessionId: ctx.sessionId, taskId: ctx.taskId });
 }
 
 /** An answer that is not a WebRun response at all (not JSON, or missing the ids). */
 export function unexpectedResponseError(ctx: ErrorContext, what: string): WebRunError {
 	const message = `${ctx.operation}: unexpected answer from WebRun${describeIds(ctx)}: ${what}`;
-	const error = new NodeApiError(ctx.node, { message: what }, {
-		message,
-		description: 'Check that the Base URL in the WebRun credential points at the WebRun API.',
-		itemIndex: ctx.itemIndex,
-	});
+	const error = new NodeApiError(
+		ctx.node,
+		{ message: what },
+		{
+			message,
+			description: 'Check that the Base URL in the WebRun credential points at the WebRun API.',
+			itemIndex: ctx.itemIndex,
+		},
+	);
 	return attach(error, { sessionId: ctx.sessionId, taskId: ctx.taskId });
 }
 
@@ -235,10 +260,14 @@ export function sessionLimitError(ctx: ErrorContext, serverText?: string): WebRu
 	}`;
 	const description =
 		'Other sessions of this account are open (this execution has none running to wait for). Terminate idle sessions with Control Session, lower "Parallel Tasks", or upgrade the plan.';
-	const error = new NodeApiError(ctx.node, { message: serverText ?? message, code: 'SESSION_LIMIT_REACHED' }, {
-		message,
-		description,
-		itemIndex: ctx.itemIndex,
-	});
+	const error = new NodeApiError(
+		ctx.node,
+		{ message: serverText ?? message, code: 'SESSION_LIMIT_REACHED' },
+		{
+			message,
+			description,
+			itemIndex: ctx.itemIndex,
+		},
+	);
 	return attach(error, { code: 'SESSION_LIMIT_REACHED' });
 }

@@ -21,7 +21,9 @@ for (const command of process.argv.slice(3)) {
 		load(`../dist/commands/${command}.js`);
 	} catch (error) {
 		bad++;
-		console.error(`n8n command '${command}' does not load: ${String(error && error.message).split('\n')[0]}`);
+		console.error(
+			`n8n command '${command}' does not load: ${String(error && error.message).split('\n')[0]}`,
+		);
 	}
 }
 process.exit(bad ? 1 : 0);

@@ -13,40 +13,40 @@ import { readFileSync } from 'node:fs';
 const text = readFileSync(0, 'utf8');
 
 function objectAt(start) {
-  let depth = 0;
-  let inStr = false;
-  let esc = false;
-  for (let i = start; i < text.length; i++) {
-    const c = text[i];
-    if (inStr) {
-      if (esc) esc = false;
-      else if (c === '\\') esc = true;
-      else if (c === '"') inStr = false;
-    } else if (c === '"') inStr = true;
-    else if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') {
-      depth--;
-      if (depth === 0) return text.slice(start, i + 1);
-    }
-  }
-  return undefined;
+	let depth = 0;
+	let inStr = false;
+	let esc = false;
+	for (let i = start; i < text.length; i++) {
+		const c = text[i];
+		if (inStr) {
+			if (esc) esc = false;
+			else if (c === '\\') esc = true;
+			else if (c === '"') inStr = false;
+		} else if (c === '"') inStr = true;
+		else if (c === '{' || c === '[') depth++;
+		else if (c === '}' || c === ']') {
+			depth--;
+			if (depth === 0) return text.slice(start, i + 1);
+		}
+	}
+	return undefined;
 }
 
 const re = /\{[ \t]*$/gm;
 let m;
 while ((m = re.exec(text))) {
-  const candidate = objectAt(m.index);
-  if (!candidate) continue;
-  let parsed;
-  try {
-    parsed = JSON.parse(candidate);
-  } catch {
-    continue;
-  }
-  if (parsed && parsed.data && parsed.data.resultData) {
-    process.stdout.write(JSON.stringify(parsed, null, 2) + '\n');
-    process.exit(0);
-  }
-  re.lastIndex = m.index + candidate.length;
+	const candidate = objectAt(m.index);
+	if (!candidate) continue;
+	let parsed;
+	try {
+		parsed = JSON.parse(candidate);
+	} catch {
+		continue;
+	}
+	if (parsed && parsed.data && parsed.data.resultData) {
+		process.stdout.write(JSON.stringify(parsed, null, 2) + '\n');
+		process.exit(0);
+	}
+	re.lastIndex = m.index + candidate.length;
 }
 process.exit(1);

@@ -25,14 +25,20 @@ const cases = {
 	'run-pending'() {
 		expect(exitCode === '0', `exit code ${exitCode}`);
 		const [item] = items('On Completed');
-		expect(item?.status === 'completed' && item?.message === 'Pending task done', `completed item, got ${JSON.stringify(item)}`);
+		expect(
+			item?.status === 'completed' && item?.message === 'Pending task done',
+			`completed item, got ${JSON.stringify(item)}`,
+		);
 	},
 	guardrail() {
 		expect(exitCode === '0', `exit code ${exitCode}`);
 		const [item] = items('On Guardrail');
 		expect(item?.status === 'guardrail', `guardrail status, got ${item?.status}`);
 		expect(item?.guardrail?.value === 'I need login credentials', 'guardrail value');
-		expect(out('WebRun', 1).length === 1 && out('WebRun', 0).length === 0, 'the item left through output 1 (Guardrail)');
+		expect(
+			out('WebRun', 1).length === 1 && out('WebRun', 0).length === 0,
+			'the item left through output 1 (Guardrail)',
+		);
 		expect(!runData['On Completed'], 'Completed branch did not run');
 	},
 	'guardrail-reply'() {
@@ -40,8 +46,14 @@ const cases = {
 		const [asked] = out('Run Task', 1).map((i) => i.json);
 		const [resumed] = items('Resumed');
 		expect(asked?.status === 'guardrail', 'Run Task went to Guardrail');
-		expect(resumed?.status === 'completed' && resumed?.message === 'Logged in after the reply', `resumed, got ${JSON.stringify(resumed)}`);
-		expect(resumed?.taskId === asked?.taskId && resumed?.sessionId === asked?.sessionId, 'the same task resumed');
+		expect(
+			resumed?.status === 'completed' && resumed?.message === 'Logged in after the reply',
+			`resumed, got ${JSON.stringify(resumed)}`,
+		);
+		expect(
+			resumed?.taskId === asked?.taskId && resumed?.sessionId === asked?.sessionId,
+			'the same task resumed',
+		);
 		expect(!runData['Asked again'] && !runData['First try completed'], 'no other branch ran');
 	},
 	'example-2-session'() {
@@ -50,23 +62,41 @@ const cases = {
 		const search = items('Search')[0];
 		const cart = items('Add to cart')[0];
 		const end = items('Terminate session')[0];
-		expect(start?.status === 'completed' && typeof start?.liveViewUrl === 'string', 'Start Session with first task');
+		expect(
+			start?.status === 'completed' && typeof start?.liveViewUrl === 'string',
+			'Start Session with first task',
+		);
 		expect(search?.status === 'completed' && cart?.status === 'completed', 'two tasks completed');
-		expect(search?.sessionId === start?.sessionId && cart?.sessionId === start?.sessionId, 'same session');
+		expect(
+			search?.sessionId === start?.sessionId && cart?.sessionId === start?.sessionId,
+			'same session',
+		);
 		expect(search?.taskId !== cart?.taskId, 'two different tasks');
-		expect(end?.action === 'terminate' && end?.success === true && end?.sessionId === start?.sessionId, `terminated, got ${JSON.stringify(end)}`);
+		expect(
+			end?.action === 'terminate' && end?.success === true && end?.sessionId === start?.sessionId,
+			`terminated, got ${JSON.stringify(end)}`,
+		);
 	},
 	'fail-stop'() {
 		expect(exitCode !== '0', 'the workflow failed');
 		const error = nodeError('WebRun');
-		expect(/NAVIGATION_TIMEOUT/.test(error?.message ?? ''), `error names the code, got ${error?.message}`);
+		expect(
+			/NAVIGATION_TIMEOUT/.test(error?.message ?? ''),
+			`error names the code, got ${error?.message}`,
+		);
 		expect(!runData['On Completed'] && !runData['On Error'], 'nothing ran after the node');
 	},
 	'fail-continue'() {
 		expect(exitCode === '0', `exit code ${exitCode}`);
 		const [item] = items('On Completed');
-		expect(/NAVIGATION_TIMEOUT/.test(item?.error ?? ''), `the item carries the error, got ${JSON.stringify(item)}`);
-		expect(item?.code === 'NAVIGATION_TIMEOUT' && typeof item?.taskId === 'string', 'and the code and ids');
+		expect(
+			/NAVIGATION_TIMEOUT/.test(item?.error ?? ''),
+			`the item carries the error, got ${JSON.stringify(item)}`,
+		);
+		expect(
+			item?.code === 'NAVIGATION_TIMEOUT' && typeof item?.taskId === 'string',
+			'and the code and ids',
+		);
 	},
 	// Reads the simulator's own record (SIM_URL, exported by run.sh): the task ended there.
 	async 'cost-cap'() {
@@ -97,7 +127,10 @@ const cases = {
 	'fail-error-output'() {
 		expect(exitCode === '0', `exit code ${exitCode}`);
 		const [item] = items('On Error');
-		expect(/NAVIGATION_TIMEOUT/.test(JSON.stringify(item ?? {})), `the error output got the item, got ${JSON.stringify(item)}`);
+		expect(
+			/NAVIGATION_TIMEOUT/.test(JSON.stringify(item ?? {})),
+			`the error output got the item, got ${JSON.stringify(item)}`,
+		);
 		expect(!runData['On Completed'], 'Completed did not run');
 	},
 };
@@ -107,7 +140,9 @@ const simW2 = async (path) => (await fetch(`${process.env.SIM_W2_URL}${path}`)).
 // Every answer of the W2 simulator so far was below 400 (a 400 would mean a body of the wrong shape).
 async function expectNo4xx() {
 	const log = await simW2('/__sim/requests');
-	const bad = log.filter((r) => r.status >= 400).map((r) => `${r.endpoint}${r.action ? `:${r.action}` : ''} ${r.status}`);
+	const bad = log
+		.filter((r) => r.status >= 400)
+		.map((r) => `${r.endpoint}${r.action ? `:${r.action}` : ''} ${r.status}`);
 	expect(bad.length === 0, `W2 simulator answered ${bad.join(', ')}`);
 	return log;
 }
@@ -117,13 +152,17 @@ const textPaths = (log, sessionId) =>
 		.filter((r) => r.sessionId === sessionId && r.fields?.taskText)
 		.map((r) => `${r.endpoint}${r.action ? `:${r.action}` : ''}=${r.fields.taskText}`)
 		.join(', ');
-const tasksOf = async (sessionId) => (await simW2('/__sim/tasks')).filter((t) => t.sessionId === sessionId);
+const tasksOf = async (sessionId) =>
+	(await simW2('/__sim/tasks')).filter((t) => t.sessionId === sessionId);
 
 Object.assign(cases, {
 	async 'w2-run-task'() {
 		expect(exitCode === '0', `exit code ${exitCode}`);
 		const [item] = items('On Completed');
-		expect(item?.status === 'completed' && item?.message === 'Open 9 to 5', `completed item, got ${JSON.stringify(item)}`);
+		expect(
+			item?.status === 'completed' && item?.message === 'Open 9 to 5',
+			`completed item, got ${JSON.stringify(item)}`,
+		);
 		expect(typeof item?.sessionId === 'string' && typeof item?.taskId === 'string', 'ids');
 		expect(!runData['On Guardrail'], 'the Guardrail branch did not run');
 		if (!process.env.SIM_W2_URL) return expect(false, 'SIM_W2_URL not set');
@@ -131,9 +170,15 @@ Object.assign(cases, {
 		const paths = textPaths(log, item?.sessionId);
 		expect(paths === 'run-task=task.prompt', `task text read from task.prompt, got "${paths}"`);
 		const start = log.find((r) => r.endpoint === 'run-task' && r.sessionId === item?.sessionId);
-		expect(start?.fields?.startingUrl === 'task.startingUrl', `Starting URL read from task.startingUrl, got ${start?.fields?.startingUrl}`);
+		expect(
+			start?.fields?.startingUrl === 'task.startingUrl',
+			`Starting URL read from task.startingUrl, got ${start?.fields?.startingUrl}`,
+		);
 		const tasks = await tasksOf(item?.sessionId);
-		expect(tasks.length === 1 && tasks[0].taskId === item?.taskId, `one task started for one item, got ${tasks.length}`);
+		expect(
+			tasks.length === 1 && tasks[0].taskId === item?.taskId,
+			`one task started for one item, got ${tasks.length}`,
+		);
 	},
 	async 'w2-session'() {
 		expect(exitCode === '0', `exit code ${exitCode}`);
@@ -141,31 +186,68 @@ Object.assign(cases, {
 		const [asked] = out('New Task', 1).map((i) => i.json);
 		const [resumed] = items('Reply');
 		const [end] = items('Terminate');
-		expect(start?.status === 'completed' && start?.message === 'Shop open', `Start Session with a first task completed, got ${JSON.stringify(start)}`);
-		expect(typeof start?.sessionId === 'string' && typeof start?.taskId === 'string', 'Start Session ids');
-		expect(asked?.status === 'guardrail' && asked?.guardrail?.value === 'I need the card PIN', `New Task went to Guardrail, got ${JSON.stringify(asked)}`);
-		expect(asked?.sessionId === start?.sessionId && asked?.taskId && asked.taskId !== start?.taskId, 'New Task: a second task in the same session');
-		expect(resumed?.status === 'completed' && resumed?.message === 'Order placed', `the reply resumed the task, got ${JSON.stringify(resumed)}`);
-		expect(resumed?.taskId === asked?.taskId && resumed?.sessionId === start?.sessionId, 'the same task resumed');
-		expect(end?.action === 'terminate' && end?.success === true && end?.sessionId === start?.sessionId, `terminated, got ${JSON.stringify(end)}`);
+		expect(
+			start?.status === 'completed' && start?.message === 'Shop open',
+			`Start Session with a first task completed, got ${JSON.stringify(start)}`,
+		);
+		expect(
+			typeof start?.sessionId === 'string' && typeof start?.taskId === 'string',
+			'Start Session ids',
+		);
+		expect(
+			asked?.status === 'guardrail' && asked?.guardrail?.value === 'I need the card PIN',
+			`New Task went to Guardrail, got ${JSON.stringify(asked)}`,
+		);
+		expect(
+			asked?.sessionId === start?.sessionId && asked?.taskId && asked.taskId !== start?.taskId,
+			'New Task: a second task in the same session',
+		);
+		expect(
+			resumed?.status === 'completed' && resumed?.message === 'Order placed',
+			`the reply resumed the task, got ${JSON.stringify(resumed)}`,
+		);
+		expect(
+			resumed?.taskId === asked?.taskId && resumed?.sessionId === start?.sessionId,
+			'the same task resumed',
+		);
+		expect(
+			end?.action === 'terminate' && end?.success === true && end?.sessionId === start?.sessionId,
+			`terminated, got ${JSON.stringify(end)}`,
+		);
 		expect(!runData['New Task completed'] && !runData['Asked again'], 'no other branch ran');
 		if (!process.env.SIM_W2_URL) return expect(false, 'SIM_W2_URL not set');
 		const log = await expectNo4xx();
 		const sid = start?.sessionId;
 		const paths = textPaths(log, sid);
-		const want = 'start-session=task.prompt, send-message:newTask=message.prompt, send-message:guardrail=message.prompt';
+		const want =
+			'start-session=task.prompt, send-message:newTask=message.prompt, send-message:guardrail=message.prompt';
 		expect(paths === want, `task texts read from "${want}", got "${paths}"`);
 		const first = log.find((r) => r.endpoint === 'start-session' && r.sessionId === sid);
-		expect(first?.fields?.environmentId === 'environmentId', `Environment read top level, got ${first?.fields?.environmentId}`);
-		expect(first?.fields?.startingUrl === 'task.startingUrl', `Starting URL read from task.startingUrl, got ${first?.fields?.startingUrl}`);
-		const stops = log.filter((r) => r.sessionId === sid && r.action === 'state').map((r) => r.body?.message?.newState).join();
+		expect(
+			first?.fields?.environmentId === 'environmentId',
+			`Environment read top level, got ${first?.fields?.environmentId}`,
+		);
+		expect(
+			first?.fields?.startingUrl === 'task.startingUrl',
+			`Starting URL read from task.startingUrl, got ${first?.fields?.startingUrl}`,
+		);
+		const stops = log
+			.filter((r) => r.sessionId === sid && r.action === 'state')
+			.map((r) => r.body?.message?.newState)
+			.join();
 		expect(stops === 'terminate', `one terminate sent, got "${stops}"`);
 		const tasks = await tasksOf(sid);
 		const ended = tasks.map((t) => t.state).join();
 		expect(tasks.length === 2, `two tasks started for two task items, got ${tasks.length}`);
-		expect(ended === 'completed,completed', `both tasks completed on the simulator, got "${ended}"`);
+		expect(
+			ended === 'completed,completed',
+			`both tasks completed on the simulator, got "${ended}"`,
+		);
 		const reply = tasks.find((t) => t.taskId === asked?.taskId)?.guardrailReplies?.[0];
-		expect(JSON.stringify(reply ?? {}).includes('The PIN is 1234'), `the reply text reached the task, got ${JSON.stringify(reply)}`);
+		expect(
+			JSON.stringify(reply ?? {}).includes('The PIN is 1234'),
+			`the reply text reached the task, got ${JSON.stringify(reply)}`,
+		);
 	},
 });
 

@@ -10,7 +10,9 @@ import { writeFileSync } from 'node:fs';
 
 const [url, batch, callsRaw, itemsRaw, durRaw, out] = process.argv.slice(2);
 if (!out) {
-	console.error('usage: queue-fire.mjs <webhookUrl> <batch> <calls> <itemsPerCall> <taskDurationMs> <out.json>');
+	console.error(
+		'usage: queue-fire.mjs <webhookUrl> <batch> <calls> <itemsPerCall> <taskDurationMs> <out.json>',
+	);
 	process.exit(2);
 }
 const calls = Number(callsRaw);
@@ -31,7 +33,11 @@ async function fire(call) {
 	const r = { call, startedAt };
 	try {
 		// undici's default headers timeout (300 s) is longer than any wait of this test.
-		const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		const res = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
 		r.status = res.status;
 		const text = await res.text();
 		try {

@@ -15,14 +15,23 @@ import { join } from 'node:path';
 
 const [outDir, credId, simUrl, apiKey, path] = process.argv.slice(2);
 if (!path) {
-	console.error('usage: queue-workflow.mjs <outDir> <credentialId> <simulatorUrl> <apiKey> <webhookPath>');
+	console.error(
+		'usage: queue-workflow.mjs <outDir> <credentialId> <simulatorUrl> <apiKey> <webhookPath>',
+	);
 	process.exit(2);
 }
 mkdirSync(join(outDir, 'wf'), { recursive: true });
 
 writeFileSync(
 	join(outDir, 'creds.json'),
-	JSON.stringify([{ id: credId, name: 'WebRun (simulator)', type: 'webRunApi', data: { apiKey, baseUrl: simUrl } }]),
+	JSON.stringify([
+		{
+			id: credId,
+			name: 'WebRun (simulator)',
+			type: 'webRunApi',
+			data: { apiKey, baseUrl: simUrl },
+		},
+	]),
 );
 
 const link = (to) => [{ node: to, type: 'main', index: 0 }];
@@ -34,7 +43,13 @@ const workflow = {
 	pinData: {},
 	nodes: [
 		{
-			parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+			parameters: {
+				httpMethod: 'POST',
+				path,
+				responseMode: 'lastNode',
+				responseData: 'allEntries',
+				options: {},
+			},
 			id: '00000000-0000-4000-8000-00000000a001',
 			name: 'Webhook',
 			type: 'n8n-nodes-base.webhook',

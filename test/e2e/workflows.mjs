@@ -14,13 +14,43 @@ const cred = { webRunApi: { id: credId, name: 'WebRun (simulator)' } };
 const sim = (script) => ` [sim ${JSON.stringify(script)}]`;
 let n = 0;
 const uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
-const trigger = () => ({ parameters: {}, id: uuid(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] });
-const noOp = (name, y = 0) => ({ parameters: {}, id: uuid(), name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [500, y] });
-const webRun = (name, parameters, extra = {}) => ({ parameters, id: uuid(), name, type: TYPE, typeVersion: 1, position: [250, 0], credentials: cred, ...extra });
+const trigger = () => ({
+	parameters: {},
+	id: uuid(),
+	name: 'Start',
+	type: 'n8n-nodes-base.manualTrigger',
+	typeVersion: 1,
+	position: [0, 0],
+});
+const noOp = (name, y = 0) => ({
+	parameters: {},
+	id: uuid(),
+	name,
+	type: 'n8n-nodes-base.noOp',
+	typeVersion: 1,
+	position: [500, y],
+});
+const webRun = (name, parameters, extra = {}) => ({
+	parameters,
+	id: uuid(),
+	name,
+	type: TYPE,
+	typeVersion: 1,
+	position: [250, 0],
+	credentials: cred,
+	...extra,
+});
 const link = (to) => [{ node: to, type: 'main', index: 0 }];
 
 function save(id, workflow) {
-	writeFileSync(join(outDir, `${id}.json`), JSON.stringify({ id, active: false, settings: { executionOrder: 'v1' }, pinData: {}, ...workflow }, null, 2));
+	writeFileSync(
+		join(outDir, `${id}.json`),
+		JSON.stringify(
+			{ id, active: false, settings: { executionOrder: 'v1' }, pinData: {}, ...workflow },
+			null,
+			2,
+		),
+	);
 }
 
 // The examples, as users import them (only the id is added, and the credential id swapped).
@@ -40,18 +70,42 @@ for (const [id, file] of Object.entries(examples)) {
 const twoBranches = (id, name, task, options = {}) =>
 	save(id, {
 		name,
-		nodes: [trigger(), webRun('WebRun', { operation: 'runTask', taskDetails: task, options: { pollInterval: 1, ...options } }), noOp('On Completed', -100), noOp('On Guardrail', 100)],
-		connections: { Start: { main: [link('WebRun')] }, WebRun: { main: [link('On Completed'), link('On Guardrail')] } },
+		nodes: [
+			trigger(),
+			webRun('WebRun', {
+				operation: 'runTask',
+				taskDetails: task,
+				options: { pollInterval: 1, ...options },
+			}),
+			noOp('On Completed', -100),
+			noOp('On Guardrail', 100),
+		],
+		connections: {
+			Start: { main: [link('WebRun')] },
+			WebRun: { main: [link('On Completed'), link('On Guardrail')] },
+		},
 	});
 
-twoBranches('e2eRunPending001', 'e2e: Run Task pending then polled', `Research laptops${sim({ durationMs: 3000, message: 'Pending task done' })}`);
-twoBranches('e2eGuardrail0001', 'e2e: guardrail branch', `Log in${sim({ durationMs: 2000, guardrails: [{ atMs: 100, value: 'I need login credentials' }] })}`);
+twoBranches(
+	'e2eRunPending001',
+	'e2e: Run Task pending then polled',
+	`Research laptops${sim({ durationMs: 3000, message: 'Pending task done' })}`,
+);
+twoBranches(
+	'e2eGuardrail0001',
+	'e2e: guardrail branch',
+	`Log in${sim({ durationMs: 2000, guardrails: [{ atMs: 100, value: 'I need login credentials' }] })}`,
+);
 
 save('e2eGuardReply001', {
 	name: 'e2e: guardrail reply round-trip',
 	nodes: [
 		trigger(),
-		webRun('Run Task', { operation: 'runTask', taskDetails: `Log in to the shop${sim({ durationMs: 1500, guardrails: [{ atMs: 100, value: 'I need login credentials' }], message: 'Logged in after the reply' })}`, options: { pollInterval: 1 } }),
+		webRun('Run Task', {
+			operation: 'runTask',
+			taskDetails: `Log in to the shop${sim({ durationMs: 1500, guardrails: [{ atMs: 100, value: 'I need login credentials' }], message: 'Logged in after the reply' })}`,
+			options: { pollInterval: 1 },
+		}),
 		webRun('Send the answer', {
 			operation: 'sendMessage',
 			messageType: 'guardrailResponse',
@@ -71,14 +125,29 @@ save('e2eGuardReply001', {
 	},
 });
 
-for (const [id, onError] of [['e2eFailStop00001', 'stopWorkflow'], ['e2eFailContinue1', 'continueRegularOutput'], ['e2eFailErrorOut1', 'continueErrorOutput']]) {
-	const connections = { Start: { main: [link('WebRun')] }, WebRun: { main: [link('On Completed'), link('On Guardrail')] } };
+for (const [id, onError] of [
+	['e2eFailStop00001', 'stopWorkflow'],
+	['e2eFailContinue1', 'continueRegularOutput'],
+	['e2eFailErrorOut1', 'continueErrorOutput'],
+]) {
+	const connections = {
+		Start: { main: [link('WebRun')] },
+		WebRun: { main: [link('On Completed'), link('On Guardrail')] },
+	};
 	if (onError === 'continueErrorOutput') connections.WebRun.main.push(link('On Error'));
 	save(id, {
 		name: `e2e: failed task, On Error = ${onError}`,
 		nodes: [
 			trigger(),
-			webRun('WebRun', { operation: 'runTask', taskDetails: `Open a broken page${sim({ durationMs: 100, outcome: 'fail', failCode: 'NAVIGATION_TIMEOUT', failError: 'Navigation timeout after 30 seconds' })}`, options: {} }, { onError }),
+			webRun(
+				'WebRun',
+				{
+					operation: 'runTask',
+					taskDetails: `Open a broken page${sim({ durationMs: 100, outcome: 'fail', failCode: 'NAVIGATION_TIMEOUT', failError: 'Navigation timeout after 30 seconds' })}`,
+					options: {},
+				},
+				{ onError },
+			),
 			noOp('On Completed', -100),
 			noOp('On Guardrail', 100),
 			noOp('On Error', 300),
@@ -113,49 +182,75 @@ save('e2eCostCap000001', {
 // Task, then a session round-trip (first task, New Task, guardrail reply, terminate). The node's
 // bodies must be read there as task.prompt / message.prompt with no 400 on the way.
 // Usage adds an optional third argument: the W2 credential id.
-const credW2 = { webRunApi: { id: process.argv[4] || 'e2eWebRunCredW2', name: 'WebRun (W2 simulator)' } };
-const w2 = (name, parameters, position) => webRun(name, parameters, { credentials: credW2, position });
+const credW2 = {
+	webRunApi: { id: process.argv[4] || 'e2eWebRunCredW2', name: 'WebRun (W2 simulator)' },
+};
+const w2 = (name, parameters, position) =>
+	webRun(name, parameters, { credentials: credW2, position });
 save('e2eW2RunTask0001', {
 	name: 'e2e W2: Run Task',
 	nodes: [
 		trigger(),
-		w2('Run Task', {
-			operation: 'runTask',
-			taskDetails: `Find the opening hours${sim({ durationMs: 300, message: 'Open 9 to 5' })}`,
-			environmentId: { __rl: true, mode: 'list', value: '' },
-			options: { pollInterval: 1, startingUrl: 'https://www.example.com' },
-		}, [250, 0]),
+		w2(
+			'Run Task',
+			{
+				operation: 'runTask',
+				taskDetails: `Find the opening hours${sim({ durationMs: 300, message: 'Open 9 to 5' })}`,
+				environmentId: { __rl: true, mode: 'list', value: '' },
+				options: { pollInterval: 1, startingUrl: 'https://www.example.com' },
+			},
+			[250, 0],
+		),
 		noOp('On Completed', -100),
 		noOp('On Guardrail', 100),
 	],
-	connections: { Start: { main: [link('Run Task')] }, 'Run Task': { main: [link('On Completed'), link('On Guardrail')] } },
+	connections: {
+		Start: { main: [link('Run Task')] },
+		'Run Task': { main: [link('On Completed'), link('On Guardrail')] },
+	},
 });
 save('e2eW2Session0001', {
 	name: 'e2e W2: session round-trip',
 	nodes: [
 		trigger(),
-		w2('Start Session', {
-			operation: 'startSession',
-			taskDetails: `Open the shop${sim({ durationMs: 300, message: 'Shop open' })}`,
-			environmentId: { __rl: true, mode: 'id', value: '683a1f2e4b0c1d2e3f4a5b6c' },
-			options: { pollInterval: 1, startingUrl: 'https://shop.example.com' },
-		}, [250, 0]),
-		w2('New Task', {
-			operation: 'sendMessage',
-			messageType: 'newTask',
-			sessionId: '={{ $json.sessionId }}',
-			taskDetails: `Check out the cart${sim({ durationMs: 1500, guardrails: [{ atMs: 100, value: 'I need the card PIN' }], message: 'Order placed' })}`,
-			options: { pollInterval: 1 },
-		}, [500, 0]),
-		w2('Reply', {
-			operation: 'sendMessage',
-			messageType: 'guardrailResponse',
-			sessionId: '={{ $json.sessionId }}',
-			taskId: '={{ $json.taskId }}',
-			guardrailResponse: 'The PIN is 1234',
-			options: { pollInterval: 1 },
-		}, [750, 0]),
-		w2('Terminate', { operation: 'controlSession', sessionId: '={{ $json.sessionId }}', action: 'terminate' }, [1000, 0]),
+		w2(
+			'Start Session',
+			{
+				operation: 'startSession',
+				taskDetails: `Open the shop${sim({ durationMs: 300, message: 'Shop open' })}`,
+				environmentId: { __rl: true, mode: 'id', value: '683a1f2e4b0c1d2e3f4a5b6c' },
+				options: { pollInterval: 1, startingUrl: 'https://shop.example.com' },
+			},
+			[250, 0],
+		),
+		w2(
+			'New Task',
+			{
+				operation: 'sendMessage',
+				messageType: 'newTask',
+				sessionId: '={{ $json.sessionId }}',
+				taskDetails: `Check out the cart${sim({ durationMs: 1500, guardrails: [{ atMs: 100, value: 'I need the card PIN' }], message: 'Order placed' })}`,
+				options: { pollInterval: 1 },
+			},
+			[500, 0],
+		),
+		w2(
+			'Reply',
+			{
+				operation: 'sendMessage',
+				messageType: 'guardrailResponse',
+				sessionId: '={{ $json.sessionId }}',
+				taskId: '={{ $json.taskId }}',
+				guardrailResponse: 'The PIN is 1234',
+				options: { pollInterval: 1 },
+			},
+			[750, 0],
+		),
+		w2(
+			'Terminate',
+			{ operation: 'controlSession', sessionId: '={{ $json.sessionId }}', action: 'terminate' },
+			[1000, 0],
+		),
 		noOp('New Task completed', 200),
 		noOp('Asked again', 300),
 	],

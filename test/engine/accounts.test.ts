@@ -13,7 +13,10 @@ import { runTaskParams, useSimulator } from '../helpers/simulator';
 const WINDOW_MS = 12_000;
 const LIMIT = 10;
 const TASK_MS = 1000;
-const getSim = useSimulator({ inlineWindowMs: 500, rateLimit: { limit: LIMIT, windowMs: WINDOW_MS } });
+const getSim = useSimulator({
+	inlineWindowMs: 500,
+	rateLimit: { limit: LIMIT, windowMs: WINDOW_MS },
+});
 
 function items(execution: number, count: number) {
 	return Array.from({ length: count }, (_, i) => ({ q: `execution ${execution} item ${i}` }));
@@ -39,8 +42,15 @@ test('5 executions × 4 items at Parallel Tasks 4 at once: no 429, each item onc
 
 	for (const [e, r] of results.entries()) {
 		expect(r.error).toBeUndefined();
-		expect(r.completed.map((item) => item.json.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
-		expect(r.completed.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
+		expect(r.completed.map((item) => item.json.status)).toEqual([
+			'completed',
+			'completed',
+			'completed',
+			'completed',
+		]);
+		expect(r.completed.map((item) => item.pairedItem)).toEqual(
+			[0, 1, 2, 3].map((item) => ({ item })),
+		);
 		expect(r.completed.map((item) => String(item.json.message))).toEqual(
 			items(e, 4).map(({ q }) => `Completed: ${q}`),
 		);

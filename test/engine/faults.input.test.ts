@@ -14,7 +14,12 @@ let sim: Simulator;
 beforeEach(() => (sim = simulator()));
 const rec = visibleRecorder();
 
-const newTask: IDataObject = { operation: 'sendMessage', sessionId: 'abc123def456', messageType: 'newTask', taskDetails: 'next task' };
+const newTask: IDataObject = {
+	operation: 'sendMessage',
+	sessionId: 'abc123def456',
+	messageType: 'newTask',
+	taskDetails: 'next task',
+};
 const reply: IDataObject = {
 	operation: 'sendMessage',
 	sessionId: 'abc123def456',
@@ -22,8 +27,16 @@ const reply: IDataObject = {
 	messageType: 'guardrailResponse',
 	guardrailResponse: 'the answer',
 };
-const getTask: IDataObject = { operation: 'getTask', sessionId: 'abc123def456', taskId: 'tsk123def456' };
-const control: IDataObject = { operation: 'controlSession', sessionId: 'abc123def456', action: 'terminate' };
+const getTask: IDataObject = {
+	operation: 'getTask',
+	sessionId: 'abc123def456',
+	taskId: 'tsk123def456',
+};
+const control: IDataObject = {
+	operation: 'controlSession',
+	sessionId: 'abc123def456',
+	action: 'terminate',
+};
 const startSession: IDataObject = { operation: 'startSession', taskDetails: 'first task' };
 const runTask: IDataObject = { operation: 'runTask', taskDetails: 'a task' };
 
@@ -175,46 +188,134 @@ const cases: Case[] = [
 	// Send Message → New Task
 	['Send Message: empty session id', { ...newTask, sessionId: EMPTY }, /Session ID is empty/],
 	['Send Message: blank session id', { ...newTask, sessionId: '   ' }, /Session ID is empty/],
-	['Send Message: session id with a space', { ...newTask, sessionId: 'abc 123' }, /Session ID is not a valid WebRun ID/],
-	['Send Message: session id with a slash', { ...newTask, sessionId: 'abc/123' }, /Session ID is not a valid WebRun ID/],
-	['Send Message: session id with ../', { ...newTask, sessionId: '../admin' }, /Session ID is not a valid WebRun ID/],
-	['Send Message: session id with a query', { ...newTask, sessionId: 'abc?x=1' }, /Session ID is not a valid WebRun ID/],
+	[
+		'Send Message: session id with a space',
+		{ ...newTask, sessionId: 'abc 123' },
+		/Session ID is not a valid WebRun ID/,
+	],
+	[
+		'Send Message: session id with a slash',
+		{ ...newTask, sessionId: 'abc/123' },
+		/Session ID is not a valid WebRun ID/,
+	],
+	[
+		'Send Message: session id with ../',
+		{ ...newTask, sessionId: '../admin' },
+		/Session ID is not a valid WebRun ID/,
+	],
+	[
+		'Send Message: session id with a query',
+		{ ...newTask, sessionId: 'abc?x=1' },
+		/Session ID is not a valid WebRun ID/,
+	],
 	['Send Message: empty new task', { ...newTask, taskDetails: EMPTY }, /Task is empty/],
-	['Send Message: new task from an empty string expression', { ...newTask, taskDetails: '={{ "" }}' }, /Task is empty/],
+	[
+		'Send Message: new task from an empty string expression',
+		{ ...newTask, taskDetails: '={{ "" }}' },
+		/Task is empty/,
+	],
 	['Send Message: blank new task', { ...newTask, taskDetails: ' \n ' }, /Task is empty/],
-	['Send Message: maxDuration too big', { ...newTask, options: { maxDuration: 300001 } }, /Max Duration/],
-	['Send Message: maxInputTokens not a number', { ...newTask, options: { maxInputTokens: 'many' } }, /Max Input Tokens/],
-	['Send Message: bad starting URL', { ...newTask, options: { startingUrl: 'javascript:alert(1)' } }, /Starting URL/],
-	['Send Message: bad avoid domain', { ...newTask, options: { avoidDomains: 'ok.com, not a domain' } }, /Avoid Domains/],
+	[
+		'Send Message: maxDuration too big',
+		{ ...newTask, options: { maxDuration: 300001 } },
+		/Max Duration/,
+	],
+	[
+		'Send Message: maxInputTokens not a number',
+		{ ...newTask, options: { maxInputTokens: 'many' } },
+		/Max Input Tokens/,
+	],
+	[
+		'Send Message: bad starting URL',
+		{ ...newTask, options: { startingUrl: 'javascript:alert(1)' } },
+		/Starting URL/,
+	],
+	[
+		'Send Message: bad avoid domain',
+		{ ...newTask, options: { avoidDomains: 'ok.com, not a domain' } },
+		/Avoid Domains/,
+	],
 	['Send Message: Parallel Tasks 0', { ...newTask, options: { concurrency: 0 } }, /Parallel Tasks/],
 	// Send Message → Guardrail Response
 	['Guardrail reply: empty response', { ...reply, guardrailResponse: EMPTY }, /Response is empty/],
 	['Guardrail reply: blank response', { ...reply, guardrailResponse: '   ' }, /Response is empty/],
 	['Guardrail reply: empty task id', { ...reply, taskId: EMPTY }, /Task ID is empty/],
-	['Guardrail reply: task id with a slash', { ...reply, taskId: 'a/b' }, /Task ID is not a valid WebRun ID/],
+	[
+		'Guardrail reply: task id with a slash',
+		{ ...reply, taskId: 'a/b' },
+		/Task ID is not a valid WebRun ID/,
+	],
 	['Guardrail reply: empty session id', { ...reply, sessionId: EMPTY }, /Session ID is empty/],
 	['Guardrail reply: timeout zero', { ...reply, options: { timeout: 0 } }, /Timeout/],
 	// Get Task
 	['Get Task: empty session id', { ...getTask, sessionId: EMPTY }, /Session ID is empty/],
 	['Get Task: empty task id', { ...getTask, taskId: EMPTY }, /Task ID is empty/],
-	['Get Task: task id with a space', { ...getTask, taskId: 'tsk 1' }, /Task ID is not a valid WebRun ID/],
-	['Get Task: task id with a slash', { ...getTask, taskId: 'tsk/../../v1/models' }, /Task ID is not a valid WebRun ID/],
-	['Get Task: task id with a #', { ...getTask, taskId: 'tsk#1' }, /Task ID is not a valid WebRun ID/],
-	['Get Task: session id starting with a dot', { ...getTask, sessionId: '.hidden' }, /Session ID is not a valid WebRun ID/],
-	['Get Task: poll interval below 1 s', { ...getTask, options: { pollInterval: 0.2 } }, /Poll Interval/],
+	[
+		'Get Task: task id with a space',
+		{ ...getTask, taskId: 'tsk 1' },
+		/Task ID is not a valid WebRun ID/,
+	],
+	[
+		'Get Task: task id with a slash',
+		{ ...getTask, taskId: 'tsk/../../v1/models' },
+		/Task ID is not a valid WebRun ID/,
+	],
+	[
+		'Get Task: task id with a #',
+		{ ...getTask, taskId: 'tsk#1' },
+		/Task ID is not a valid WebRun ID/,
+	],
+	[
+		'Get Task: session id starting with a dot',
+		{ ...getTask, sessionId: '.hidden' },
+		/Session ID is not a valid WebRun ID/,
+	],
+	[
+		'Get Task: poll interval below 1 s',
+		{ ...getTask, options: { pollInterval: 0.2 } },
+		/Poll Interval/,
+	],
 	['Get Task: timeout not a number', { ...getTask, options: { timeout: 'never' } }, /Timeout/],
 	['Get Task: Parallel Tasks 11', { ...getTask, options: { concurrency: 11 } }, /Parallel Tasks/],
 	['Get Task: Parallel Tasks 2.5', { ...getTask, options: { concurrency: 2.5 } }, /Parallel Tasks/],
 	// Control Session
 	['Control Session: empty session id', { ...control, sessionId: EMPTY }, /Session ID is empty/],
-	['Control Session: session id with a slash', { ...control, sessionId: 'a/b' }, /Session ID is not a valid WebRun ID/],
-	['Control Session: unknown action', { ...control, action: 'explode' }, /Unknown action "explode"/],
+	[
+		'Control Session: session id with a slash',
+		{ ...control, sessionId: 'a/b' },
+		/Session ID is not a valid WebRun ID/,
+	],
+	[
+		'Control Session: unknown action',
+		{ ...control, action: 'explode' },
+		/Unknown action "explode"/,
+	],
 	// Start Session
-	['Start Session: bad starting URL', { ...startSession, options: { startingUrl: 'not a url' } }, /Starting URL/],
-	['Start Session: ftp starting URL', { ...startSession, options: { startingUrl: 'ftp://example.com' } }, /Starting URL/],
-	['Start Session: maxDuration below 1000', { ...startSession, options: { maxDuration: 10 } }, /Max Duration/],
-	['Start Session: maxOutputTokens above 100000', { ...startSession, options: { maxOutputTokens: 100001 } }, /Max Output Tokens/],
-	['Start Session: bad avoid domain', { ...startSession, options: { avoidDomains: 'bad domain!' } }, /Avoid Domains/],
+	[
+		'Start Session: bad starting URL',
+		{ ...startSession, options: { startingUrl: 'not a url' } },
+		/Starting URL/,
+	],
+	[
+		'Start Session: ftp starting URL',
+		{ ...startSession, options: { startingUrl: 'ftp://example.com' } },
+		/Starting URL/,
+	],
+	[
+		'Start Session: maxDuration below 1000',
+		{ ...startSession, options: { maxDuration: 10 } },
+		/Max Duration/,
+	],
+	[
+		'Start Session: maxOutputTokens above 100000',
+		{ ...startSession, options: { maxOutputTokens: 100001 } },
+		/Max Output Tokens/,
+	],
+	[
+		'Start Session: bad avoid domain',
+		{ ...startSession, options: { avoidDomains: 'bad domain!' } },
+		/Avoid Domains/,
+	],
 	['Start Session: timeout negative', { ...startSession, options: { timeout: -1 } }, /Timeout/],
 	...sessionSettingCases,
 ];
@@ -228,7 +329,9 @@ test.each(cases)('%s → error before any request', async (_, parameters, messag
 });
 
 test('a literal empty required field is refused by n8n itself before the node runs (nothing is sent)', async () => {
-	await expect(rec.run({ baseUrl: sim.url, parameters: { ...getTask, taskId: '' } })).rejects.toThrow(/workflow has issues/);
+	await expect(
+		rec.run({ baseUrl: sim.url, parameters: { ...getTask, taskId: '' } }),
+	).rejects.toThrow(/workflow has issues/);
 	expect(sim.requests).toHaveLength(0);
 });
 
@@ -266,7 +369,9 @@ test('ids with "." ":" "_" "-" are valid and reach the server', async () => {
 	});
 	// The simulator knows no such session (its ids are alphanumeric), but the request went out as given.
 	expect(r.error?.message).toMatch(/could not find the session \(session a1\.b2:c3_d4-e5\)/);
-	expect(sim.requests.map((q) => q.body)).toEqual([{ sessionId: 'a1.b2:c3_d4-e5', message: { actionType: 'state', newState: 'pause' } }]);
+	expect(sim.requests.map((q) => q.body)).toEqual([
+		{ sessionId: 'a1.b2:c3_d4-e5', message: { actionType: 'state', newState: 'pause' } },
+	]);
 });
 
 test('no run in this file made the key, a secret value or a proxy password visible', () => {

@@ -19,10 +19,11 @@ beforeEach(() => (sim = simulator()));
 const rec = visibleRecorder();
 const run = rec.run;
 
-
 const polls = () => sim.requests.filter((q) => q.endpoint === 'poll');
 const terminates = () =>
-	sim.requests.filter((q) => q.endpoint === 'send-message' && q.body?.message?.newState === 'terminate');
+	sim.requests.filter(
+		(q) => q.endpoint === 'send-message' && q.body?.message?.newState === 'terminate',
+	);
 
 test('poll faults (500, HTML, truncated JSON, a slow answer) are ridden out: the item completes, one task', async () => {
 	sim.script('bumpy', { durationMs: 3000, message: 'made it' });
@@ -48,7 +49,11 @@ test('poll faults (500, HTML, truncated JSON, a slow answer) are ridden out: the
 
 test('poll 404: a clear error naming both ids, and no further polls', async () => {
 	sim.script('vanishing', { durationMs: 10000 });
-	sim.fault({ endpoint: 'poll', status: 404, body: { success: false, message: 'Task not found', code: 'TASK_NOT_FOUND' } });
+	sim.fault({
+		endpoint: 'poll',
+		status: 404,
+		body: { success: false, message: 'Task not found', code: 'TASK_NOT_FOUND' },
+	});
 	const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('a vanishing task') });
 	const task = sim.tasks[0];
 	expect(r.error?.message).toContain('Run Task');
@@ -134,7 +139,11 @@ describe('cancellation', () => {
 
 	test('Start Session with a first task: the session the node created is terminated too', async () => {
 		sim.script('first', { durationMs: 60000 });
-		const { after } = await runAndCancel({ operation: 'startSession', taskDetails: 'first long task', options: { pollInterval: 1 } });
+		const { after } = await runAndCancel({
+			operation: 'startSession',
+			taskDetails: 'first long task',
+			options: { pollInterval: 1 },
+		});
 		expect(after).toBeLessThan(2000); // the task runs 60 s
 		const task = sim.tasks[0];
 		expect(await waitFor(() => terminates().length > 0, 3000)).toBe(true);
@@ -144,7 +153,12 @@ describe('cancellation', () => {
 	test("Get Task on the user's session: stops waiting, sends no terminate", async () => {
 		sim.script('user task', { durationMs: 60000 });
 		const { sessionId, taskId } = await startSessionDirect(sim, 'user task');
-		const { after } = await runAndCancel({ operation: 'getTask', sessionId, taskId, options: { pollInterval: 1 } });
+		const { after } = await runAndCancel({
+			operation: 'getTask',
+			sessionId,
+			taskId,
+			options: { pollInterval: 1 },
+		});
 		expect(after).toBeLessThan(2000); // the task runs 60 s
 		await pause(600);
 		expect(sim.count('send-message')).toBe(0);
@@ -152,7 +166,10 @@ describe('cancellation', () => {
 	});
 
 	test("Send Message (guardrail reply) on the user's session: stops waiting, sends no terminate", async () => {
-		sim.script('needs a human', { durationMs: 60000, guardrails: [{ atMs: 20, value: 'Which account?' }] });
+		sim.script('needs a human', {
+			durationMs: 60000,
+			guardrails: [{ atMs: 20, value: 'Which account?' }],
+		});
 		const { sessionId, taskId } = await startSessionDirect(sim, 'needs a human');
 		expect(await waitFor(() => sim.task(String(taskId))?.state === 'guardrail', 2000)).toBe(true);
 		const { after } = await runAndCancel({
@@ -165,7 +182,9 @@ describe('cancellation', () => {
 		});
 		expect(after).toBeLessThan(2000); // the task runs 60 s
 		await pause(600);
-		expect(sim.requests.filter((q) => q.endpoint === 'send-message').map((q) => q.action)).toEqual(['guardrail']);
+		expect(sim.requests.filter((q) => q.endpoint === 'send-message').map((q) => q.action)).toEqual([
+			'guardrail',
+		]);
 		expect(sim.task(String(taskId))?.state).toBe('running');
 	});
 
@@ -181,7 +200,9 @@ describe('cancellation', () => {
 		});
 		expect(after).toBeLessThan(2000); // the task runs 60 s
 		await pause(600);
-		expect(sim.requests.filter((q) => q.endpoint === 'send-message').map((q) => q.action)).toEqual(['newTask']);
+		expect(sim.requests.filter((q) => q.endpoint === 'send-message').map((q) => q.action)).toEqual([
+			'newTask',
+		]);
 		expect(sim.sessions.get(sessionId)?.state).toBe('active');
 	});
 });
@@ -192,7 +213,9 @@ async function withForeignHost(use: (port: number, hits: string[]) => Promise<vo
 	const foreign = http.createServer((req, res) => {
 		hits.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
 		res.writeHead(200, { 'Content-Type': 'application/json' });
-		res.end(JSON.stringify({ success: true, status: 'completed', message: 'from the foreign host' }));
+		res.end(
+			JSON.stringify({ success: true, status: 'completed', message: 'from the foreign host' }),
+		);
 	});
 	await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
 	try {
@@ -209,7 +232,13 @@ test('a pollUrl on another origin is never used: polls go to the base URL, the o
 		sim.fault({
 			endpoint: 'run-task',
 			status: 200,
-			body: { success: true, sessionId, taskId, status: 'pending', pollUrl: `http://127.0.0.1:${port}/task/${sessionId}/${taskId}` },
+			body: {
+				success: true,
+				sessionId,
+				taskId,
+				status: 'pending',
+				pollUrl: `http://127.0.0.1:${port}/task/${sessionId}/${taskId}`,
+			},
 		});
 		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('follow me elsewhere') });
 		expect(r.error).toBeUndefined();
@@ -224,7 +253,11 @@ test('a redirect to another host is not followed: the key never reaches it, the 
 	await withForeignHost(async (port, hits) => {
 		sim.configure({ inlineWindowMs: 200 });
 		sim.script('redirected', { durationMs: 1500 });
-		sim.fault({ endpoint: 'poll', status: 302, headers: { Location: `http://127.0.0.1:${port}/elsewhere` } });
+		sim.fault({
+			endpoint: 'poll',
+			status: 302,
+			headers: { Location: `http://127.0.0.1:${port}/elsewhere` },
+		});
 		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('redirected') });
 		expect(hits).toEqual([]);
 		// A 302 is not a WebRun answer: the node reports it rather than following it with the key.
@@ -236,7 +269,12 @@ test('a redirect to another host is not followed: the key never reaches it, the 
 test('ids are URL-encoded into the poll path', async () => {
 	const r = await run({
 		baseUrl: sim.url,
-		parameters: { operation: 'getTask', sessionId: 'sess:1.a', taskId: 'task:2.b_c-d', waitForCompletion: false },
+		parameters: {
+			operation: 'getTask',
+			sessionId: 'sess:1.a',
+			taskId: 'task:2.b_c-d',
+			waitForCompletion: false,
+		},
 	});
 	expect(r.error?.message).toMatch(/could not find/);
 	expect(r.error?.message).toContain('task:2.b_c-d');
@@ -252,7 +290,12 @@ test('100 items, mixed outcomes, Continue On Fail, Parallel Tasks 10: each item 
 		inline: { durationMs: 50 },
 		pending: { durationMs: 1100 },
 		guardrail: { durationMs: 5000, guardrails: [{ atMs: 50, value: 'Which one?' }] },
-		fail: { durationMs: 50, outcome: 'fail', failCode: 'PAGE_CRASH', failError: 'Browser page crashed' },
+		fail: {
+			durationMs: 50,
+			outcome: 'fail',
+			failCode: 'PAGE_CRASH',
+			failError: 'Browser page crashed',
+		},
 	};
 	const kindOf = (i: number) => kinds[i % 4];
 	for (const kind of kinds) sim.script(new RegExp(` ${kind}$`), scripts[kind]);
@@ -298,7 +341,8 @@ test('100 items, mixed outcomes, Continue On Fail, Parallel Tasks 10: each item 
 	expect(r.completed).toHaveLength(75);
 	expect(r.guardrail).toHaveLength(25);
 	// Output order follows input order within each branch.
-	const order = (list: INodeExecutionData[]) => list.map((i) => (i.pairedItem as { item: number }).item);
+	const order = (list: INodeExecutionData[]) =>
+		list.map((i) => (i.pairedItem as { item: number }).item);
 	expect(order(r.completed)).toEqual([...order(r.completed)].sort((a, b) => a - b));
 	expect(sim.tasksStarted).toBe(100);
 	expect(sim.count('run-task')).toBe(100);

@@ -52,8 +52,12 @@ export async function simCall(sim: Simulator, method: string, path: string, body
 /** Starts a session (with an optional first task) directly on the simulator. */
 export async function startSessionDirect(sim: Simulator, taskDetails?: string) {
 	const r = await simCall(sim, 'POST', '/start/start-session', taskDetails ? { taskDetails } : {});
-	if (r.status !== 200) throw new Error(`start-session failed: ${r.status} ${JSON.stringify(r.body)}`);
-	return { sessionId: String(r.body.sessionId), taskId: r.body.taskId ? String(r.body.taskId) : undefined };
+	if (r.status !== 200)
+		throw new Error(`start-session failed: ${r.status} ${JSON.stringify(r.body)}`);
+	return {
+		sessionId: String(r.body.sessionId),
+		taskId: r.body.taskId ? String(r.body.taskId) : undefined,
+	};
 }
 
 /** Resolves when `predicate` holds, or after `ms` (then returns false). */

@@ -16,7 +16,6 @@ beforeEach(() => (sim = simulator()));
 const rec = visibleRecorder();
 const run = rec.run;
 
-
 const runTasks = (options: IDataObject = {}): IDataObject => runTaskRaw('={{ $json.q }}', options);
 
 const startRequests = () => sim.requests.filter((q) => q.endpoint === 'run-task');
@@ -154,7 +153,11 @@ describe('4xx on a starting request: a clear error at once, no retry', () => {
 		sim.fault({
 			endpoint: 'run-task',
 			status: 400,
-			body: { success: false, message: "Invalid parameter 'maxDuration': must be positive", code: 'INVALID_PARAMETER' },
+			body: {
+				success: false,
+				message: "Invalid parameter 'maxDuration': must be positive",
+				code: 'INVALID_PARAMETER',
+			},
 		});
 		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('bad request') });
 		expect(r.error?.message).toContain('Run Task');
@@ -197,7 +200,13 @@ describe('4xx on a starting request: a clear error at once, no retry', () => {
 	test('404: Send Message to an unknown session names the operation and the session', async () => {
 		const r = await run({
 			baseUrl: sim.url,
-			parameters: { operation: 'sendMessage', sessionId: 'nosuchsess01', messageType: 'newTask', taskDetails: 'hello', options: { pollInterval: 1 } },
+			parameters: {
+				operation: 'sendMessage',
+				sessionId: 'nosuchsess01',
+				messageType: 'newTask',
+				taskDetails: 'hello',
+				options: { pollInterval: 1 },
+			},
 		});
 		expect(r.error?.message).toContain('Send Message');
 		expect(r.error?.message).toMatch(/could not find the session/);
@@ -210,7 +219,12 @@ describe('4xx on a starting request: a clear error at once, no retry', () => {
 		sim.configure({ unknownSessionStatus: 401 });
 		const r = await run({
 			baseUrl: sim.url,
-			parameters: { operation: 'sendMessage', sessionId: 'gonesession1', messageType: 'newTask', taskDetails: 'hello' },
+			parameters: {
+				operation: 'sendMessage',
+				sessionId: 'gonesession1',
+				messageType: 'newTask',
+				taskDetails: 'hello',
+			},
 		});
 		expect(r.error?.message).toContain('Send Message');
 		expect(r.error?.message).toMatch(/did not accept the session/);
@@ -222,7 +236,12 @@ describe('4xx on a starting request: a clear error at once, no retry', () => {
 	test('409 TASK_ALREADY_RUNNING: names the session and keeps the code', async () => {
 		sim.script('a long first task', { durationMs: 20000 });
 		const { sessionId } = await startSessionDirect(sim, 'a long first task');
-		const parameters = { operation: 'sendMessage', sessionId, messageType: 'newTask', taskDetails: 'second task' };
+		const parameters = {
+			operation: 'sendMessage',
+			sessionId,
+			messageType: 'newTask',
+			taskDetails: 'second task',
+		};
 		const r = await run({ baseUrl: sim.url, parameters });
 		expect(r.error?.message).toContain('Send Message');
 		expect(r.error?.message).toContain(sessionId);
@@ -241,7 +260,13 @@ describe('4xx on a starting request: a clear error at once, no retry', () => {
 		const { sessionId, taskId } = await startSessionDirect(sim, 'busy');
 		const r = await run({
 			baseUrl: sim.url,
-			parameters: { operation: 'sendMessage', sessionId, taskId, messageType: 'guardrailResponse', guardrailResponse: 'yes' },
+			parameters: {
+				operation: 'sendMessage',
+				sessionId,
+				taskId,
+				messageType: 'guardrailResponse',
+				guardrailResponse: 'yes',
+			},
 		});
 		expect(r.error?.message).toContain('Send Message');
 		expect(r.error?.message).toContain(sessionId);
@@ -253,7 +278,7 @@ describe('4xx on a starting request: a clear error at once, no retry', () => {
 });
 
 describe('concurrent session limit', () => {
-	test('sessionLimit 2, 4 items at Parallel Tasks 4: items wait for the execution\'s own tasks, all complete', async () => {
+	test("sessionLimit 2, 4 items at Parallel Tasks 4: items wait for the execution's own tasks, all complete", async () => {
 		sim.configure({ sessionLimit: 2 });
 		sim.script('limited', { durationMs: 800 });
 		const items = [0, 1, 2, 3].map((i) => ({ q: `limited ${i}` }));
@@ -276,7 +301,11 @@ describe('concurrent session limit', () => {
 
 	test('limit taken by sessions outside the execution: a clear error at once', async () => {
 		sim.configure({ sessionLimit: 2 });
-		const opened = await run({ baseUrl: sim.url, items: [{}, {}], parameters: { operation: 'startSession' } });
+		const opened = await run({
+			baseUrl: sim.url,
+			items: [{}, {}],
+			parameters: { operation: 'startSession' },
+		});
 		expect(opened.error).toBeUndefined();
 		expect(opened.completed).toHaveLength(2);
 		const started = Date.now();
@@ -296,7 +325,12 @@ describe('the API key never leaves the node', () => {
 	const echoed = () => ({
 		endpoint: 'run-task' as const,
 		status: 400,
-		body: { success: false, message: `bad key ${TEST_API_KEY} in request`, error: `bad key ${TEST_API_KEY}`, details: { key: TEST_API_KEY } },
+		body: {
+			success: false,
+			message: `bad key ${TEST_API_KEY} in request`,
+			error: `bad key ${TEST_API_KEY}`,
+			details: { key: TEST_API_KEY },
+		},
 	});
 
 	test('a server error body echoing the key is redacted in the thrown error', async () => {
@@ -305,16 +339,28 @@ describe('the API key never leaves the node', () => {
 		expect(r.error?.message).toContain('bad key *** in request');
 		expect(JSON.stringify(r.error)).not.toContain(TEST_API_KEY);
 		expect(String(r.error?.stack)).not.toContain(TEST_API_KEY);
-		expect(JSON.stringify((r.error as { errorResponse?: unknown }).errorResponse ?? null)).not.toContain(TEST_API_KEY);
-		expect(JSON.stringify((r.error as { messages?: unknown }).messages ?? null)).not.toContain(TEST_API_KEY);
+		expect(
+			JSON.stringify((r.error as { errorResponse?: unknown }).errorResponse ?? null),
+		).not.toContain(TEST_API_KEY);
+		expect(JSON.stringify((r.error as { messages?: unknown }).messages ?? null)).not.toContain(
+			TEST_API_KEY,
+		);
 	});
 
 	test('... and in the Continue On Fail item, on both error settings', async () => {
 		sim.fault(echoed());
-		const regular = await run({ baseUrl: sim.url, parameters: runTaskRaw('echo my key'), onError: 'continueRegularOutput' });
+		const regular = await run({
+			baseUrl: sim.url,
+			parameters: runTaskRaw('echo my key'),
+			onError: 'continueRegularOutput',
+		});
 		expect(String(regular.completed[0].json.error)).toContain('***');
 		sim.fault(echoed());
-		const errorOutput = await run({ baseUrl: sim.url, parameters: runTaskRaw('echo my key'), onError: 'continueErrorOutput' });
+		const errorOutput = await run({
+			baseUrl: sim.url,
+			parameters: runTaskRaw('echo my key'),
+			onError: 'continueErrorOutput',
+		});
 		expect(errorOutput.downstream.error).toHaveLength(1);
 		expect(String(errorOutput.downstream.error[0].json.error)).toContain('***');
 	});
@@ -330,9 +376,17 @@ describe('the API key never leaves the node', () => {
 		sim.fault({
 			endpoint: 'start-session',
 			status: 200,
-			body: { success: true, sessionId: 'echosession1', message: `hello ${TEST_API_KEY}`, balance: 3 },
+			body: {
+				success: true,
+				sessionId: 'echosession1',
+				message: `hello ${TEST_API_KEY}`,
+				balance: 3,
+			},
 		});
-		const r = await run({ baseUrl: sim.url, parameters: { operation: 'startSession', options: { includeRawResponse: true } } });
+		const r = await run({
+			baseUrl: sim.url,
+			parameters: { operation: 'startSession', options: { includeRawResponse: true } },
+		});
 		expect(r.error).toBeUndefined();
 		expect(JSON.stringify(r.completed[0].json)).toContain('***');
 	});

@@ -17,8 +17,15 @@ describe.each(['webrun', 'enigma'] as const)('Run Task, %s response generation',
 	beforeEach(() => sim.configure({ generation }));
 
 	test('inline completion: one request, no poll, item on Completed', async () => {
-		sim.script('keyboards', { durationMs: 100, message: 'Top 3 keyboards: A $10, B $20, C $30', usage: { prompt_tokens: 100, completion_tokens: 20, cost: 0.01 } });
-		const r = await runWorkflow({ baseUrl: sim.url, parameters: runTask('List the top 3 keyboards') });
+		sim.script('keyboards', {
+			durationMs: 100,
+			message: 'Top 3 keyboards: A $10, B $20, C $30',
+			usage: { prompt_tokens: 100, completion_tokens: 20, cost: 0.01 },
+		});
+		const r = await runWorkflow({
+			baseUrl: sim.url,
+			parameters: runTask('List the top 3 keyboards'),
+		});
 		expect(r.error).toBeUndefined();
 		expect(r.outputNames).toEqual(['Completed', 'Guardrail']);
 		expect(r.guardrail).toHaveLength(0);
@@ -56,12 +63,16 @@ describe.each(['webrun', 'enigma'] as const)('Run Task, %s response generation',
 		expect(polls[0].path).toBe(`/task/${task.sessionId}/${task.taskId}`);
 		expect(polls.every((p) => p.headers.authorization === `Bearer ${TEST_API_KEY}`)).toBe(true);
 		// Polls are at least the poll interval apart.
-		for (let i = 1; i < polls.length; i++) expect(polls[i].time - polls[i - 1].time).toBeGreaterThanOrEqual(950);
+		for (let i = 1; i < polls.length; i++)
+			expect(polls[i].time - polls[i - 1].time).toBeGreaterThanOrEqual(950);
 	});
 
 	test('guardrail goes out of the Guardrail branch, not Completed', async () => {
 		sim.configure({ inlineWindowMs: 300 });
-		sim.script('login', { durationMs: 2000, guardrails: [{ atMs: 100, value: 'I need login credentials to proceed' }] });
+		sim.script('login', {
+			durationMs: 2000,
+			guardrails: [{ atMs: 100, value: 'I need login credentials to proceed' }],
+		});
 		const r = await runWorkflow({ baseUrl: sim.url, parameters: runTask('login to the shop') });
 		expect(r.error).toBeUndefined();
 		expect(r.completed).toHaveLength(0);
@@ -80,7 +91,12 @@ describe.each(['webrun', 'enigma'] as const)('Run Task, %s response generation',
 	});
 
 	test('failed task is a node error naming the failure code', async () => {
-		sim.script('broken', { durationMs: 50, outcome: 'fail', failCode: 'NAVIGATION_TIMEOUT', failError: 'Navigation timeout after 30 seconds' });
+		sim.script('broken', {
+			durationMs: 50,
+			outcome: 'fail',
+			failCode: 'NAVIGATION_TIMEOUT',
+			failError: 'Navigation timeout after 30 seconds',
+		});
 		const r = await runWorkflow({ baseUrl: sim.url, parameters: runTask('broken site') });
 		expect(r.error).toBeDefined();
 		expect(r.error?.message).toContain('NAVIGATION_TIMEOUT');
@@ -102,7 +118,10 @@ describe.each(['webrun', 'enigma'] as const)('Run Task, %s response generation',
 test('timeout: the error says how long it waited and names both ids for Get Task', async () => {
 	sim.configure({ inlineWindowMs: 200 });
 	sim.script('forever', { durationMs: 60000 });
-	const r = await runWorkflow({ baseUrl: sim.url, parameters: runTask('forever task', { timeout: 2 }) });
+	const r = await runWorkflow({
+		baseUrl: sim.url,
+		parameters: runTask('forever task', { timeout: 2 }),
+	});
 	const task = sim.tasks[0];
 	expect(r.error?.message).toMatch(/still running after 2 s/);
 	expect(r.error?.message).toContain(task.sessionId);
@@ -115,26 +134,60 @@ test('timeout: the error says how long it waited and names both ids for Get Task
 test('several input items: one output item each, paired with its input, in input order', async () => {
 	sim.script('guard', { durationMs: 300, guardrails: [{ atMs: 50, value: 'need a code' }] });
 	sim.configure({ inlineWindowMs: 1000 });
-	const items = [{ q: 'task one' }, { q: 'task guard two' }, { q: 'task three' }, { q: 'task four' }];
+	const items = [
+		{ q: 'task one' },
+		{ q: 'task guard two' },
+		{ q: 'task three' },
+		{ q: 'task four' },
+	];
 	const r = await runWorkflow({
 		baseUrl: sim.url,
 		items,
-		parameters: { operation: 'runTask', taskDetails: '={{ $json.q }}', options: { pollInterval: 1 } },
+		parameters: {
+			operation: 'runTask',
+			taskDetails: '={{ $json.q }}',
+			options: { pollInterval: 1 },
+		},
 	});
 	expect(r.error).toBeUndefined();
 	expect(r.completed.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 2 }, { item: 3 }]);
-	expect(r.completed.map((i) => i.json.message)).toEqual(['Completed: task one', 'Completed: task three', 'Completed: task four']);
+	expect(r.completed.map((i) => i.json.message)).toEqual([
+		'Completed: task one',
+		'Completed: task three',
+		'Completed: task four',
+	]);
 	expect(r.guardrail.map((i) => i.pairedItem)).toEqual([{ item: 1 }]);
-	expect(sim.tasks.map((t) => t.text)).toEqual(['task one', 'task guard two', 'task three', 'task four']);
+	expect(sim.tasks.map((t) => t.text)).toEqual([
+		'task one',
+		'task guard two',
+		'task three',
+		'task four',
+	]);
 });
 
 describe('Continue On Fail', () => {
 	const items = [{ q: 'ok one' }, { q: 'fail two' }, { q: 'ok three' }];
-	const parameters = { operation: 'runTask', taskDetails: '={{ $json.q }}', options: { pollInterval: 1 } };
-	beforeEach(() => sim.script('fail', { durationMs: 50, outcome: 'fail', failCode: 'PAGE_CRASH', failError: 'Browser page crashed during execution' }));
+	const parameters = {
+		operation: 'runTask',
+		taskDetails: '={{ $json.q }}',
+		options: { pollInterval: 1 },
+	};
+	beforeEach(() =>
+		sim.script('fail', {
+			durationMs: 50,
+			outcome: 'fail',
+			failCode: 'PAGE_CRASH',
+			failError: 'Browser page crashed during execution',
+		}),
+	);
 
 	test('"Continue" keeps the failed item (with its ids and code) and the other items go on', async () => {
-		const r = await runWorkflow({ baseUrl: sim.url, items, parameters, onError: 'continueRegularOutput' });
+		const r = await runWorkflow({
+			baseUrl: sim.url,
+			items,
+			parameters,
+			onError: 'continueRegularOutput',
+		});
 		expect(r.error).toBeUndefined();
 		expect(r.completed).toHaveLength(3);
 		expect(r.completed.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
@@ -148,9 +201,17 @@ describe('Continue On Fail', () => {
 	});
 
 	test('"Continue (using error output)" routes the failed item to the error output', async () => {
-		const r = await runWorkflow({ baseUrl: sim.url, items, parameters, onError: 'continueErrorOutput' });
+		const r = await runWorkflow({
+			baseUrl: sim.url,
+			items,
+			parameters,
+			onError: 'continueErrorOutput',
+		});
 		expect(r.error).toBeUndefined();
-		expect(r.downstream.completed.map((i) => i.json.message)).toEqual(['Completed: ok one', 'Completed: ok three']);
+		expect(r.downstream.completed.map((i) => i.json.message)).toEqual([
+			'Completed: ok one',
+			'Completed: ok three',
+		]);
 		expect(r.downstream.error).toHaveLength(1);
 		expect(String(r.downstream.error[0].json.error)).toContain('PAGE_CRASH');
 	});
@@ -173,7 +234,11 @@ describe('invalid input fails before any request is sent', () => {
 		['maxOutputTokens zero', { options: { maxOutputTokens: 0 } }, /Max Output Tokens/],
 		['startingUrl malformed', { options: { startingUrl: 'not a url' } }, /Starting URL/],
 		['startingUrl not http', { options: { startingUrl: 'ftp://example.com' } }, /Starting URL/],
-		['avoidDomains malformed', { options: { avoidDomains: 'facebook.com, bad domain!' } }, /Avoid Domains/],
+		[
+			'avoidDomains malformed',
+			{ options: { avoidDomains: 'facebook.com, bad domain!' } },
+			/Avoid Domains/,
+		],
 		['pollInterval below 1 s', { options: { pollInterval: 0.5 } }, /Poll Interval/],
 		['timeout zero', { options: { timeout: 0 } }, /Timeout/],
 		['timeout negative', { options: { timeout: -5 } }, /Timeout/],
@@ -227,7 +292,10 @@ describe('Get Task', () => {
 	async function startPendingTask(script = { durationMs: 3500, message: 'picked up' }) {
 		sim.configure({ inlineWindowMs: 100 });
 		sim.script('background', script);
-		const r = await runWorkflow({ baseUrl: sim.url, parameters: runTask('background job', { timeout: 2 }) });
+		const r = await runWorkflow({
+			baseUrl: sim.url,
+			parameters: runTask('background job', { timeout: 2 }),
+		});
 		expect(r.error?.message).toMatch(/still running/);
 		return sim.tasks[0];
 	}
@@ -237,10 +305,20 @@ describe('Get Task', () => {
 		const r = await runWorkflow({
 			baseUrl: sim.url,
 			items: [{ sessionId: task.sessionId, taskId: task.taskId }],
-			parameters: { operation: 'getTask', sessionId: '={{ $json.sessionId }}', taskId: '={{ $json.taskId }}', options: { pollInterval: 1 } },
+			parameters: {
+				operation: 'getTask',
+				sessionId: '={{ $json.sessionId }}',
+				taskId: '={{ $json.taskId }}',
+				options: { pollInterval: 1 },
+			},
 		});
 		expect(r.error).toBeUndefined();
-		expect(r.completed[0].json).toMatchObject({ status: 'completed', message: 'picked up', sessionId: task.sessionId, taskId: task.taskId });
+		expect(r.completed[0].json).toMatchObject({
+			status: 'completed',
+			message: 'picked up',
+			sessionId: task.sessionId,
+			taskId: task.taskId,
+		});
 		expect(sim.tasksStarted).toBe(1);
 	});
 
@@ -249,29 +327,54 @@ describe('Get Task', () => {
 		const before = sim.count('poll');
 		const r = await runWorkflow({
 			baseUrl: sim.url,
-			parameters: { operation: 'getTask', sessionId: task.sessionId, taskId: task.taskId, waitForCompletion: false, options: { includeRawResponse: true } },
+			parameters: {
+				operation: 'getTask',
+				sessionId: task.sessionId,
+				taskId: task.taskId,
+				waitForCompletion: false,
+				options: { includeRawResponse: true },
+			},
 		});
 		expect(r.error).toBeUndefined();
-		expect(r.completed[0].json).toMatchObject({ status: 'running', sessionId: task.sessionId, taskId: task.taskId });
+		expect(r.completed[0].json).toMatchObject({
+			status: 'running',
+			sessionId: task.sessionId,
+			taskId: task.taskId,
+		});
 		expect(r.completed[0].json.raw).toMatchObject({ status: 'running' });
 		expect(sim.count('poll') - before).toBe(1);
 	});
 
 	test('a guardrail found by Get Task goes to the Guardrail branch', async () => {
-		const task = await startPendingTask({ durationMs: 6000, guardrails: [{ atMs: 2600, value: 'Which size?' }] } as never);
-		const r = await runWorkflow({ baseUrl: sim.url, parameters: { operation: 'getTask', sessionId: task.sessionId, taskId: task.taskId } });
-		expect(r.guardrail[0].json).toMatchObject({ status: 'guardrail', guardrail: { value: 'Which size?' } });
+		const task = await startPendingTask({
+			durationMs: 6000,
+			guardrails: [{ atMs: 2600, value: 'Which size?' }],
+		} as never);
+		const r = await runWorkflow({
+			baseUrl: sim.url,
+			parameters: { operation: 'getTask', sessionId: task.sessionId, taskId: task.taskId },
+		});
+		expect(r.guardrail[0].json).toMatchObject({
+			status: 'guardrail',
+			guardrail: { value: 'Which size?' },
+		});
 	});
 
 	test('unknown task: a clear 404 error naming the ids, no retries', async () => {
-		const r = await runWorkflow({ baseUrl: sim.url, parameters: { operation: 'getTask', sessionId: 'nosuchsess01', taskId: 'nosuchtask01' } });
+		const r = await runWorkflow({
+			baseUrl: sim.url,
+			parameters: { operation: 'getTask', sessionId: 'nosuchsess01', taskId: 'nosuchtask01' },
+		});
 		expect(r.error?.message).toContain('could not find');
 		expect(r.error?.message).toContain('nosuchtask01');
 		expect(sim.count('poll')).toBe(1);
 	});
 
 	test('ids are validated before sending', async () => {
-		const r = await runWorkflow({ baseUrl: sim.url, parameters: { operation: 'getTask', sessionId: 'abc/../x', taskId: 't1' } });
+		const r = await runWorkflow({
+			baseUrl: sim.url,
+			parameters: { operation: 'getTask', sessionId: 'abc/../x', taskId: 't1' },
+		});
 		expect(r.error?.message).toMatch(/Session ID is not a valid/);
 		expect(sim.requests).toHaveLength(0);
 	});
@@ -297,7 +400,11 @@ describe('credential', () => {
 
 	test('a rejected key makes Run Task fail with a message pointing at the credential', async () => {
 		sim.configure({ apiKeys: { wr_the_only_key: {} } });
-		const r = await runWorkflow({ baseUrl: sim.url, apiKey: 'wr_revoked_key_1234', parameters: runTask('anything') });
+		const r = await runWorkflow({
+			baseUrl: sim.url,
+			apiKey: 'wr_revoked_key_1234',
+			parameters: runTask('anything'),
+		});
 		expect(r.error?.message).toContain('rejected the API key');
 		expect(r.error?.description).toContain('credential');
 		expect(sim.count('run-task')).toBe(1);

@@ -15,7 +15,10 @@ beforeEach(() => (sim = simulator()));
 const fast = { pollInterval: 1 };
 
 async function startSession(parameters: IDataObject = {}) {
-	return runWorkflow({ baseUrl: sim.url, parameters: { operation: 'startSession', options: fast, ...parameters } });
+	return runWorkflow({
+		baseUrl: sim.url,
+		parameters: { operation: 'startSession', options: fast, ...parameters },
+	});
 }
 
 describe.each(['webrun', 'enigma'] as const)('%s generation', (generation) => {
@@ -27,7 +30,12 @@ describe.each(['webrun', 'enigma'] as const)('%s generation', (generation) => {
 		expect(r.completed).toHaveLength(1);
 		const json = r.completed[0].json;
 		const session = [...sim.sessions.values()][0];
-		expect(json).toMatchObject({ status: 'started', sessionId: session.sessionId, expiresIn: 300000, balance: 12.5 });
+		expect(json).toMatchObject({
+			status: 'started',
+			sessionId: session.sessionId,
+			expiresIn: 300000,
+			balance: 12.5,
+		});
 		expect(typeof json.liveViewUrl).toBe('string');
 		expect(typeof json.webRtcUrl).toBe('string');
 		expect(json.socketUrl).toBe(sim.url);
@@ -39,7 +47,10 @@ describe.each(['webrun', 'enigma'] as const)('%s generation', (generation) => {
 
 	test('Start Session with a first task waits for it and adds the session fields', async () => {
 		sim.script('amazon', { durationMs: 1200, message: 'On amazon.com' });
-		const r = await startSession({ taskDetails: 'Go to amazon.com', options: { ...fast, startingUrl: 'https://amazon.com', terminateOnCompletion: false } });
+		const r = await startSession({
+			taskDetails: 'Go to amazon.com',
+			options: { ...fast, startingUrl: 'https://amazon.com', terminateOnCompletion: false },
+		});
 		expect(r.error).toBeUndefined();
 		const task = sim.tasks[0];
 		expect(r.completed[0].json).toMatchObject({
@@ -76,7 +87,12 @@ describe.each(['webrun', 'enigma'] as const)('%s generation', (generation) => {
 			},
 		});
 		expect(r.error).toBeUndefined();
-		expect(r.completed[0].json).toMatchObject({ status: 'completed', message: 'Found 50 results', sessionId, taskId: sim.tasks[0].taskId });
+		expect(r.completed[0].json).toMatchObject({
+			status: 'completed',
+			message: 'Found 50 results',
+			sessionId,
+			taskId: sim.tasks[0].taskId,
+		});
 		const send = sim.requests.find((q) => q.endpoint === 'send-message');
 		expect(send?.body).toMatchObject({
 			sessionId,
@@ -89,8 +105,15 @@ describe.each(['webrun', 'enigma'] as const)('%s generation', (generation) => {
 
 	test('the full guardrail round-trip: guardrail → human reply → the same task completes', async () => {
 		sim.configure({ inlineWindowMs: 400 });
-		sim.script('login', { durationMs: 1500, guardrails: [{ atMs: 100, value: 'I need login credentials' }], message: 'Logged in' });
-		const first = await runWorkflow({ baseUrl: sim.url, parameters: { operation: 'runTask', taskDetails: 'login to the shop', options: fast } });
+		sim.script('login', {
+			durationMs: 1500,
+			guardrails: [{ atMs: 100, value: 'I need login credentials' }],
+			message: 'Logged in',
+		});
+		const first = await runWorkflow({
+			baseUrl: sim.url,
+			parameters: { operation: 'runTask', taskDetails: 'login to the shop', options: fast },
+		});
 		expect(first.guardrail).toHaveLength(1);
 		const waiting = first.guardrail[0].json;
 
@@ -108,7 +131,12 @@ describe.each(['webrun', 'enigma'] as const)('%s generation', (generation) => {
 		});
 		expect(reply.error).toBeUndefined();
 		expect(reply.guardrail).toHaveLength(0);
-		expect(reply.completed[0].json).toMatchObject({ status: 'completed', message: 'Logged in', sessionId: waiting.sessionId, taskId: waiting.taskId });
+		expect(reply.completed[0].json).toMatchObject({
+			status: 'completed',
+			message: 'Logged in',
+			sessionId: waiting.sessionId,
+			taskId: waiting.taskId,
+		});
 		expect(reply.completed[0].pairedItem).toEqual({ item: 0 });
 
 		// Exactly one task was started; the reply was sent with newState "resume" to that task's session.
@@ -123,7 +151,9 @@ describe.each(['webrun', 'enigma'] as const)('%s generation', (generation) => {
 			'user: jane, password: hunter2',
 		]);
 		const polls = sim.requests.filter((q) => q.endpoint === 'poll' && q.time > replies[0].time);
-		expect(polls.every((p) => p.path === `/task/${waiting.sessionId}/${waiting.taskId}`)).toBe(true);
+		expect(polls.every((p) => p.path === `/task/${waiting.sessionId}/${waiting.taskId}`)).toBe(
+			true,
+		);
 	});
 
 	test('a second guardrail on the same task goes to Guardrail again, then a second reply completes it', async () => {
@@ -136,19 +166,40 @@ describe.each(['webrun', 'enigma'] as const)('%s generation', (generation) => {
 			],
 			message: 'Logged in with 2FA',
 		});
-		const first = await runWorkflow({ baseUrl: sim.url, parameters: { operation: 'runTask', taskDetails: 'login with two factor', options: fast } });
-		const ids = { sessionId: first.guardrail[0].json.sessionId, taskId: first.guardrail[0].json.taskId };
+		const first = await runWorkflow({
+			baseUrl: sim.url,
+			parameters: { operation: 'runTask', taskDetails: 'login with two factor', options: fast },
+		});
+		const ids = {
+			sessionId: first.guardrail[0].json.sessionId,
+			taskId: first.guardrail[0].json.taskId,
+		};
 		const reply = (answer: string) =>
 			runWorkflow({
 				baseUrl: sim.url,
 				items: [ids],
-				parameters: { operation: 'sendMessage', messageType: 'guardrailResponse', sessionId: '={{ $json.sessionId }}', taskId: '={{ $json.taskId }}', guardrailResponse: answer, options: fast },
+				parameters: {
+					operation: 'sendMessage',
+					messageType: 'guardrailResponse',
+					sessionId: '={{ $json.sessionId }}',
+					taskId: '={{ $json.taskId }}',
+					guardrailResponse: answer,
+					options: fast,
+				},
 			});
 		const second = await reply('jane / hunter2');
 		expect(second.completed).toHaveLength(0);
-		expect(second.guardrail[0].json).toMatchObject({ status: 'guardrail', ...ids, guardrail: { value: 'Enter the 2FA code sent to your phone' } });
+		expect(second.guardrail[0].json).toMatchObject({
+			status: 'guardrail',
+			...ids,
+			guardrail: { value: 'Enter the 2FA code sent to your phone' },
+		});
 		const third = await reply('123456');
-		expect(third.completed[0].json).toMatchObject({ status: 'completed', message: 'Logged in with 2FA', ...ids });
+		expect(third.completed[0].json).toMatchObject({
+			status: 'completed',
+			message: 'Logged in with 2FA',
+			...ids,
+		});
 		expect(sim.tasksStarted).toBe(1);
 		expect(sim.tasks[0].guardrailReplies).toHaveLength(2);
 	});
@@ -156,13 +207,23 @@ describe.each(['webrun', 'enigma'] as const)('%s generation', (generation) => {
 	test.each(['pause', 'resume', 'stop', 'terminate'])('Control Session: %s', async (action) => {
 		const s = await startSession();
 		const sessionId = String(s.completed[0].json.sessionId);
-		const r = await runWorkflow({ baseUrl: sim.url, parameters: { operation: 'controlSession', sessionId, action } });
+		const r = await runWorkflow({
+			baseUrl: sim.url,
+			parameters: { operation: 'controlSession', sessionId, action },
+		});
 		expect(r.error).toBeUndefined();
 		expect(r.outputNames).toHaveLength(1);
 		expect(r.outputs).toHaveLength(1);
-		expect(r.completed[0].json).toEqual({ sessionId, action, success: true, message: 'Message sent successfully' });
+		expect(r.completed[0].json).toEqual({
+			sessionId,
+			action,
+			success: true,
+			message: 'Message sent successfully',
+		});
 		const sent = sim.requests.filter((q) => q.endpoint === 'send-message');
-		expect(sent.map((q) => q.body)).toEqual([{ sessionId, message: { actionType: 'state', newState: action } }]);
+		expect(sent.map((q) => q.body)).toEqual([
+			{ sessionId, message: { actionType: 'state', newState: action } },
+		]);
 		if (action === 'terminate') expect(sim.sessions.get(sessionId)?.state).toBe('terminated');
 	});
 });
@@ -172,9 +233,21 @@ test('terminate ends a running task: its waiting node fails with a clear "termin
 	const s = await startSession();
 	const sessionId = String(s.completed[0].json.sessionId);
 	sim.script('long', { durationMs: 20000 });
-	const running = runWorkflow({ baseUrl: sim.url, parameters: { operation: 'sendMessage', messageType: 'newTask', sessionId, taskDetails: 'long job', options: fast } });
+	const running = runWorkflow({
+		baseUrl: sim.url,
+		parameters: {
+			operation: 'sendMessage',
+			messageType: 'newTask',
+			sessionId,
+			taskDetails: 'long job',
+			options: fast,
+		},
+	});
 	await new Promise((r) => setTimeout(r, 600));
-	await runWorkflow({ baseUrl: sim.url, parameters: { operation: 'controlSession', sessionId, action: 'terminate' } });
+	await runWorkflow({
+		baseUrl: sim.url,
+		parameters: { operation: 'controlSession', sessionId, action: 'terminate' },
+	});
 	const r = await running;
 	expect(r.error?.message).toMatch(/terminated/);
 	expect(r.error?.message).toContain(sessionId);
@@ -182,7 +255,10 @@ test('terminate ends a running task: its waiting node fails with a clear "termin
 
 describe('unknown or ended sessions give clear errors', () => {
 	test('Control Session on an unknown session (404)', async () => {
-		const r = await runWorkflow({ baseUrl: sim.url, parameters: { operation: 'controlSession', sessionId: 'nosuchsession', action: 'pause' } });
+		const r = await runWorkflow({
+			baseUrl: sim.url,
+			parameters: { operation: 'controlSession', sessionId: 'nosuchsession', action: 'pause' },
+		});
 		expect(r.error?.message).toContain('Control Session');
 		expect(r.error?.message).toContain('could not find the session');
 		expect(r.error?.message).toContain('nosuchsession');
@@ -193,8 +269,19 @@ describe('unknown or ended sessions give clear errors', () => {
 		sim.configure({ unknownSessionStatus: 401 });
 		const s = await startSession();
 		const sessionId = String(s.completed[0].json.sessionId);
-		await runWorkflow({ baseUrl: sim.url, parameters: { operation: 'controlSession', sessionId, action: 'terminate' } });
-		const r = await runWorkflow({ baseUrl: sim.url, parameters: { operation: 'sendMessage', messageType: 'newTask', sessionId, taskDetails: 'more work' } });
+		await runWorkflow({
+			baseUrl: sim.url,
+			parameters: { operation: 'controlSession', sessionId, action: 'terminate' },
+		});
+		const r = await runWorkflow({
+			baseUrl: sim.url,
+			parameters: {
+				operation: 'sendMessage',
+				messageType: 'newTask',
+				sessionId,
+				taskDetails: 'more work',
+			},
+		});
 		expect(r.error?.message).toContain('did not accept the session');
 		expect(r.error?.message).toContain(sessionId);
 		expect(r.error?.message).not.toMatch(/API key/);
@@ -206,7 +293,13 @@ describe('unknown or ended sessions give clear errors', () => {
 		const sessionId = String(s.completed[0].json.sessionId);
 		const r = await runWorkflow({
 			baseUrl: sim.url,
-			parameters: { operation: 'sendMessage', messageType: 'guardrailResponse', sessionId, taskId: 'notwaiting01', guardrailResponse: 'hello' },
+			parameters: {
+				operation: 'sendMessage',
+				messageType: 'guardrailResponse',
+				sessionId,
+				taskId: 'notwaiting01',
+				guardrailResponse: 'hello',
+			},
 		});
 		expect(r.error?.message).toContain('Send Message');
 		expect(r.error?.message).toContain(sessionId);
@@ -216,11 +309,21 @@ describe('unknown or ended sessions give clear errors', () => {
 describe('AI agent tool mode', () => {
 	test('a guardrail goes to output 0 with status "guardrail" (only output 0 reaches the agent)', async () => {
 		sim.configure({ inlineWindowMs: 300 });
-		sim.script('login', { durationMs: 1500, guardrails: [{ atMs: 100, value: 'I need login credentials' }] });
-		const r = await runWorkflow({ baseUrl: sim.url, asTool: true, parameters: { operation: 'runTask', taskDetails: 'login', options: fast } });
+		sim.script('login', {
+			durationMs: 1500,
+			guardrails: [{ atMs: 100, value: 'I need login credentials' }],
+		});
+		const r = await runWorkflow({
+			baseUrl: sim.url,
+			asTool: true,
+			parameters: { operation: 'runTask', taskDetails: 'login', options: fast },
+		});
 		expect(r.error).toBeUndefined();
 		expect(r.completed).toHaveLength(1);
-		expect(r.completed[0].json).toMatchObject({ status: 'guardrail', guardrail: { value: 'I need login credentials' } });
+		expect(r.completed[0].json).toMatchObject({
+			status: 'guardrail',
+			guardrail: { value: 'I need login credentials' },
+		});
 		expect(r.guardrail).toHaveLength(0);
 	});
 
@@ -228,7 +331,9 @@ describe('AI agent tool mode', () => {
 		const { WebRun } = await import('../../nodes/WebRun/WebRun.node');
 		const description = new WebRun().description;
 		expect(description.usableAsTool).toBe(true);
-		const walk = (props: Array<{ name: string; description?: string; options?: unknown[]; type: string }>) => {
+		const walk = (
+			props: Array<{ name: string; description?: string; options?: unknown[]; type: string }>,
+		) => {
 			for (const p of props) {
 				if (p.type === 'collection') walk(p.options as never);
 				else if (p.name !== 'operation' && p.name !== 'messageType' && p.name !== 'action') {

@@ -12,7 +12,10 @@ export async function testCredential(data: ICredentialDataDecryptedObject) {
 	const type = new WebRunApi();
 	const request = type.test.request;
 	const baseURL = resolveCredentialTemplate(String(request.baseURL), data).replace(/\/+$/, '');
-	const authed = applyGenericAuth(type, data, { url: String(request.url), method: request.method ?? 'GET' });
+	const authed = applyGenericAuth(type, data, {
+		url: String(request.url),
+		method: request.method ?? 'GET',
+	});
 	const response = await axios.request({
 		baseURL,
 		url: authed.url,

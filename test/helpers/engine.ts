@@ -116,9 +116,14 @@ export class TestNodeTypes implements INodeTypes {
 }
 
 /** Resolves `={{$credentials.x}}` templates of a generic credential definition. */
-export function resolveCredentialTemplate(template: string, credentials: ICredentialDataDecryptedObject): string {
+export function resolveCredentialTemplate(
+	template: string,
+	credentials: ICredentialDataDecryptedObject,
+): string {
 	const body = template.startsWith('=') ? template.slice(1) : template;
-	return body.replace(/\{\{\s*\$credentials\.([A-Za-z0-9_]+)\s*\}\}/g, (_, key: string) => String(credentials[key] ?? ''));
+	return body.replace(/\{\{\s*\$credentials\.([A-Za-z0-9_]+)\s*\}\}/g, (_, key: string) =>
+		String(credentials[key] ?? ''),
+	);
 }
 
 /** Applies a credential type's generic `authenticate` block, as n8n's CredentialsHelper does. */
@@ -145,7 +150,11 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		return [];
 	}
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, request: IHttpRequestOptions) {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		request: IHttpRequestOptions,
+	) {
 		if (typeName !== 'webRunApi') return request;
 		return applyGenericAuth(new WebRunApi(), credentials, request);
 	}
@@ -206,7 +215,11 @@ export interface RunResult {
 	completed: INodeExecutionData[];
 	guardrail: INodeExecutionData[];
 	/** Items that reached the node wired to each output (proves the engine routes them). */
-	downstream: { completed: INodeExecutionData[]; guardrail: INodeExecutionData[]; error: INodeExecutionData[] };
+	downstream: {
+		completed: INodeExecutionData[];
+		guardrail: INodeExecutionData[];
+		error: INodeExecutionData[];
+	};
 	/** The node's error, when it failed. */
 	error?: Error & { description?: string; context?: IDataObject; httpCode?: string };
 	/** Output names as n8n computes them for the editor. */
@@ -244,21 +257,50 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 			credentials: { webRunApi: { id: '1', name: 'WebRun account' } },
 			...(options.onError ? { onError: options.onError } : {}),
 		},
-		{ id: '3', name: 'On Completed', type: 'test.passThrough', typeVersion: 1, position: [400, -100], parameters: {} },
-		{ id: '4', name: 'On Guardrail', type: 'test.passThrough', typeVersion: 1, position: [400, 100], parameters: {} },
-		{ id: '5', name: 'On Error', type: 'test.passThrough', typeVersion: 1, position: [400, 300], parameters: {} },
+		{
+			id: '3',
+			name: 'On Completed',
+			type: 'test.passThrough',
+			typeVersion: 1,
+			position: [400, -100],
+			parameters: {},
+		},
+		{
+			id: '4',
+			name: 'On Guardrail',
+			type: 'test.passThrough',
+			typeVersion: 1,
+			position: [400, 100],
+			parameters: {},
+		},
+		{
+			id: '5',
+			name: 'On Error',
+			type: 'test.passThrough',
+			typeVersion: 1,
+			position: [400, 300],
+			parameters: {},
+		},
 	];
 	const isControl = options.parameters.operation === 'controlSession';
 	const webRunOutputs: Array<Array<{ node: string; type: 'main'; index: number }>> = [
 		[{ node: 'On Completed', type: 'main', index: 0 }],
 	];
 	if (!isControl) webRunOutputs.push([{ node: 'On Guardrail', type: 'main', index: 0 }]);
-	if (options.onError === 'continueErrorOutput') webRunOutputs.push([{ node: 'On Error', type: 'main', index: 0 }]);
+	if (options.onError === 'continueErrorOutput')
+		webRunOutputs.push([{ node: 'On Error', type: 'main', index: 0 }]);
 	const connections = {
 		Start: { main: [[{ node: 'WebRun', type: 'main' as const, index: 0 }]] },
 		WebRun: { main: webRunOutputs },
 	};
-	const workflow = new Workflow({ id: 'test', nodes, connections, nodeTypes, active: false, settings: {} });
+	const workflow = new Workflow({
+		id: 'test',
+		nodes,
+		connections,
+		nodeTypes,
+		active: false,
+		settings: {},
+	});
 
 	const credentialsHelper = new TestCredentialsHelper({
 		webRunApi: {
@@ -306,9 +348,11 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 	const outputs = (webRunTask?.data?.main ?? []).map((items) => items ?? []);
 	const itemsOf = (name: string) => runData[name]?.[0]?.data?.main?.[0] ?? [];
 	const description = nodeTypes.getByName(webRunType).description;
-	const outputNames = NodeHelpers.getNodeOutputs(workflow, workflow.getNode('WebRun') as INode, description).map(
-		(o) => (typeof o === 'string' ? o : (o.displayName ?? o.type)),
-	);
+	const outputNames = NodeHelpers.getNodeOutputs(
+		workflow,
+		workflow.getNode('WebRun') as INode,
+		description,
+	).map((o) => (typeof o === 'string' ? o : (o.displayName ?? o.type)));
 	return {
 		run,
 		outputs,

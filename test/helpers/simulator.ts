@@ -19,7 +19,12 @@ export function useSimulator(perTest: Partial<SimulatorOptions> = {}): () => Sim
 		// A reset simulator forgets its rate-limit window; so does the node's per-process account.
 		forgetAccounts();
 		sim?.reset();
-		sim?.configure({ generation: 'webrun', inlineWindowMs: 50000, rateLimit: { limit: 10, windowMs: 60000 }, ...perTest });
+		sim?.configure({
+			generation: 'webrun',
+			inlineWindowMs: 50000,
+			rateLimit: { limit: 10, windowMs: 60000 },
+			...perTest,
+		});
 	});
 	return () => {
 		if (!sim) throw new Error('the simulator is not started yet');

@@ -28,7 +28,8 @@ function parseArgs(argv: string[]): SimulatorOptions {
 				break;
 			case '--generation': {
 				const g = value();
-				if (g !== 'webrun' && g !== 'enigma') throw new Error(`--generation must be webrun or enigma, got ${g}`);
+				if (g !== 'webrun' && g !== 'enigma')
+					throw new Error(`--generation must be webrun or enigma, got ${g}`);
 				o.generation = g;
 				break;
 			}

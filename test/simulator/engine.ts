@@ -247,7 +247,12 @@ export class Engine {
 	}
 
 	/** Ends a task. Session effects (terminateOnCompletion, start of the next queued task) apply. */
-	finish(t: TaskRt, state: 'completed' | 'failed' | 'terminated', at: number, reason?: string): void {
+	finish(
+		t: TaskRt,
+		state: 'completed' | 'failed' | 'terminated',
+		at: number,
+		reason?: string,
+	): void {
 		if (t.pub.state !== 'running' && t.pub.state !== 'guardrail') return;
 		if (t.runningSince !== null) t.workedMs = this.workedAt(t, at);
 		t.pub.state = state;
@@ -279,7 +284,8 @@ export class Engine {
 		s.pub.endedAt = at;
 		s.pub.endReason = reason;
 		const live = [...(s.current ? [s.current] : []), ...s.queue];
-		for (const t of live) this.finish(t, 'terminated', at, reason === 'terminated' ? 'terminate' : reason);
+		for (const t of live)
+			this.finish(t, 'terminated', at, reason === 'terminated' ? 'terminate' : reason);
 		s.current = null;
 		s.queue = [];
 	}
@@ -316,7 +322,12 @@ export class Engine {
 	}
 
 	/** Returns 'none' if no task of the session waits at a guardrail. */
-	guardrailReply(s: SessionRt, now: number, newState: 'resume' | 'stop', reply: any): 'none' | 'resumed' | 'stopped' {
+	guardrailReply(
+		s: SessionRt,
+		now: number,
+		newState: 'resume' | 'stop',
+		reply: any,
+	): 'none' | 'resumed' | 'stopped' {
 		this.advance(s, now);
 		const t = s.current;
 		if (!t || t.pub.state !== 'guardrail') return 'none';

@@ -18,9 +18,17 @@ export class FaultQueue {
 	private faults: ActiveFault[] = [];
 
 	add(f: FaultSpec): void {
-		if (!f || typeof f !== 'object' || typeof f.endpoint !== 'string') throw new Error('fault needs an endpoint');
+		if (!f || typeof f !== 'object' || typeof f.endpoint !== 'string')
+			throw new Error('fault needs an endpoint');
 		const kind: FaultKind = f.kind ?? (f.delayMs !== undefined ? 'delay' : 'status');
-		const allowed: FaultKind[] = ['status', 'garbage', 'truncated', 'drop-before', 'drop-after-accept', 'delay'];
+		const allowed: FaultKind[] = [
+			'status',
+			'garbage',
+			'truncated',
+			'drop-before',
+			'drop-after-accept',
+			'delay',
+		];
 		if (!allowed.includes(kind)) throw new Error(`unknown fault kind ${kind}`);
 		const times = f.times === undefined ? 1 : Math.max(0, Math.floor(Number(f.times)));
 		if (times > 0) this.faults.push({ ...f, kind, remaining: times });

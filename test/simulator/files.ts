@@ -65,14 +65,16 @@ export class FileStore {
 
 	addBlob(spec: DownloadSpec, taskId: string): Blob {
 		const filename = String(spec.filename ?? 'file.bin');
-		const content = typeof spec.content === 'string' ? Buffer.from(spec.content, 'utf8') : undefined;
+		const content =
+			typeof spec.content === 'string' ? Buffer.from(spec.content, 'utf8') : undefined;
 		const size = Number(spec.sizeBytes);
 		const hasSize = spec.sizeBytes !== undefined && Number.isFinite(size) && size >= 0;
 		const blob: Blob = {
 			id: randomBytes(8).toString('hex'),
 			taskId,
 			filename,
-			content: content ?? (hasSize ? undefined : Buffer.from(`Simulated download: ${filename}\n`, 'utf8')),
+			content:
+				content ?? (hasSize ? undefined : Buffer.from(`Simulated download: ${filename}\n`, 'utf8')),
 			sizeBytes: content ? content.length : hasSize ? Math.floor(size) : 0,
 			contentType: spec.contentType ?? mimeOf(filename),
 			status: spec.status,
@@ -84,7 +86,13 @@ export class FileStore {
 	}
 
 	/** Serves GET / HEAD of `<blobId>[/<filename>]`, logging the request. */
-	serve(req: http.IncomingMessage, res: http.ServerResponse, origin: 'files' | 'api', path: string, rest: string): void {
+	serve(
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+		origin: 'files' | 'api',
+		path: string,
+		rest: string,
+	): void {
 		const method = (req.method ?? 'GET').toUpperCase();
 		const blobId = decodeSafe(rest.split('/')[0] ?? '');
 		const blob = this.blobs.get(blobId);
@@ -103,14 +111,22 @@ export class FileStore {
 		this.downloads.push(log);
 		const text = (status: number, body: string) => {
 			log.status = status;
-			res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) });
+			res.writeHead(status, {
+				'Content-Type': 'text/plain; charset=utf-8',
+				'Content-Length': String(Buffer.byteLength(body)),
+			});
 			res.end(method === 'HEAD' ? undefined : body);
 			log.endedAt = Date.now();
 		};
 		if (method !== 'GET' && method !== 'HEAD') return text(405, 'Method not allowed');
 		if (!blob) return text(404, 'The specified blob does not exist.');
 		if (blob.status !== undefined && blob.status !== 200) {
-			return text(blob.status, blob.status === 404 ? 'The specified blob does not exist.' : `Simulated error ${blob.status}`);
+			return text(
+				blob.status,
+				blob.status === 404
+					? 'The specified blob does not exist.'
+					: `Simulated error ${blob.status}`,
+			);
 		}
 		const headers: Record<string, string> = { 'Content-Type': blob.contentType };
 		if (!blob.chunked) headers['Content-Length'] = String(blob.sizeBytes);

@@ -11,7 +11,11 @@ let api: AxiosInstance;
 
 beforeAll(async () => {
 	sim = await startSimulator({ inlineWindowMs: 2000 });
-	api = axios.create({ baseURL: sim.url, validateStatus: () => true, headers: { Authorization: `Bearer ${KEY}` } });
+	api = axios.create({
+		baseURL: sim.url,
+		validateStatus: () => true,
+		headers: { Authorization: `Bearer ${KEY}` },
+	});
 });
 afterAll(async () => sim.close());
 beforeEach(() => {
@@ -25,7 +29,11 @@ const last = () => sim.requests[sim.requests.length - 1];
 async function uploadOne(name = 'a.txt'): Promise<string> {
 	const form = new FormData();
 	form.append('files', new Blob(['hello']), name);
-	const r = await fetch(`${sim.url}/files/upload`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${KEY}` } });
+	const r = await fetch(`${sim.url}/files/upload`, {
+		method: 'POST',
+		body: form,
+		headers: { Authorization: `Bearer ${KEY}` },
+	});
 	const body = (await r.json()) as any;
 	return body.files[0].fileId;
 }
@@ -33,26 +41,62 @@ async function uploadOne(name = 'a.txt'): Promise<string> {
 describe("'any' (default): every alias, fields say which one was read", () => {
 	test('run-task flat, W2 task{} and W1 startingPoint / profileId aliases', async () => {
 		expect(sim.options.requestGeneration).toBe('any');
-		await api.post('/start/run-task', { taskDetails: 'a', startingPoint: 'https://a.com', profileId: 'env1', maxDuration: 60000 });
+		await api.post('/start/run-task', {
+			taskDetails: 'a',
+			startingPoint: 'https://a.com',
+			profileId: 'env1',
+			maxDuration: 60000,
+		});
 		expect(last().fields).toEqual({
 			taskText: 'taskDetails',
 			startingUrl: 'startingPoint',
 			environmentId: 'profileId',
 			maxDuration: 'maxDuration',
 		});
-		expect(sim.tasks[0].options).toEqual({ startingUrl: 'https://a.com', environmentId: 'env1', maxDuration: 60000 });
+		expect(sim.tasks[0].options).toEqual({
+			startingUrl: 'https://a.com',
+			environmentId: 'env1',
+			maxDuration: 60000,
+		});
 		expect(sim.tasks[0].fields).toEqual(last().fields);
 
-		await api.post('/start/run-task', { task: { prompt: 'b', startingUrl: 'https://b.com' }, policyId: 'pol_1', reachOutMode: 'off' });
-		expect(last().fields).toEqual({ taskText: 'task.prompt', startingUrl: 'task.startingUrl', policyId: 'policyId', reachOutMode: 'reachOutMode' });
-		expect(sim.tasks[1].options).toEqual({ startingUrl: 'https://b.com', policyId: 'pol_1', reachOutMode: 'off' });
-		const s = await api.post('/start/start-session', { initialTask: { taskDetails: 'c', startingPoint: 'https://c.com' } });
+		await api.post('/start/run-task', {
+			task: { prompt: 'b', startingUrl: 'https://b.com' },
+			policyId: 'pol_1',
+			reachOutMode: 'off',
+		});
+		expect(last().fields).toEqual({
+			taskText: 'task.prompt',
+			startingUrl: 'task.startingUrl',
+			policyId: 'policyId',
+			reachOutMode: 'reachOutMode',
+		});
+		expect(sim.tasks[1].options).toEqual({
+			startingUrl: 'https://b.com',
+			policyId: 'pol_1',
+			reachOutMode: 'off',
+		});
+		const s = await api.post('/start/start-session', {
+			initialTask: { taskDetails: 'c', startingPoint: 'https://c.com' },
+		});
 		expect(s.data.taskId).toBeDefined();
-		expect(last().fields).toEqual({ taskText: 'initialTask.taskDetails', startingUrl: 'initialTask.startingPoint' });
-		await api.post('/start/send-message', { sessionId: s.data.sessionId, message: { actionType: 'state', newState: 'stop' } });
+		expect(last().fields).toEqual({
+			taskText: 'initialTask.taskDetails',
+			startingUrl: 'initialTask.startingPoint',
+		});
+		await api.post('/start/send-message', {
+			sessionId: s.data.sessionId,
+			message: { actionType: 'state', newState: 'stop' },
+		});
 		expect(last().fields).toEqual({});
-		await api.post('/start/send-message', { sessionId: s.data.sessionId, message: { actionType: 'newTask', prompt: 'd', startingPoint: 'https://d.com' } });
-		expect(last().fields).toEqual({ taskText: 'message.prompt', startingUrl: 'message.startingPoint' });
+		await api.post('/start/send-message', {
+			sessionId: s.data.sessionId,
+			message: { actionType: 'newTask', prompt: 'd', startingPoint: 'https://d.com' },
+		});
+		expect(last().fields).toEqual({
+			taskText: 'message.prompt',
+			startingUrl: 'message.startingPoint',
+		});
 		expect((await api.get('/start/health')).status).toBe(200);
 		expect(last().fields).toEqual({});
 	});
@@ -93,7 +137,15 @@ describe('E (flat everywhere)', () => {
 			terminateOnCompletion: 'terminateOnCompletion',
 		});
 		expect(Object.keys(sim.tasks[0].options).sort()).toEqual(
-			['avoidDomains', 'maxDuration', 'maxInputTokens', 'maxOutputTokens', 'mode', 'startingUrl', 'terminateOnCompletion'].sort(),
+			[
+				'avoidDomains',
+				'maxDuration',
+				'maxInputTokens',
+				'maxOutputTokens',
+				'mode',
+				'startingUrl',
+				'terminateOnCompletion',
+			].sort(),
 		);
 	});
 
@@ -109,25 +161,50 @@ describe('E (flat everywhere)', () => {
 	});
 
 	test('start-session flat first task; newTask and guardrail read message.taskDetails only', async () => {
-		const s = await api.post('/start/start-session', { taskDetails: 'first [sim {"durationMs":0}]', startingUrl: 'https://a.com', terminateOnCompletion: false });
+		const s = await api.post('/start/start-session', {
+			taskDetails: 'first [sim {"durationMs":0}]',
+			startingUrl: 'https://a.com',
+			terminateOnCompletion: false,
+		});
 		expect(s.data.taskId).toBeDefined();
-		expect(sim.tasks[0].options).toEqual({ startingUrl: 'https://a.com', terminateOnCompletion: false });
-		const ignored = await api.post('/start/start-session', { initialTask: { taskDetails: 'x' }, task: { prompt: 'y' } });
+		expect(sim.tasks[0].options).toEqual({
+			startingUrl: 'https://a.com',
+			terminateOnCompletion: false,
+		});
+		const ignored = await api.post('/start/start-session', {
+			initialTask: { taskDetails: 'x' },
+			task: { prompt: 'y' },
+		});
 		expect(ignored.data.taskId).toBeUndefined();
 		expect(sim.tasksStarted).toBe(1);
 
 		const { sessionId } = s.data;
-		const w2 = await api.post('/start/send-message', { sessionId, message: { actionType: 'newTask', newState: 'start', prompt: 'p' } });
+		const w2 = await api.post('/start/send-message', {
+			sessionId,
+			message: { actionType: 'newTask', newState: 'start', prompt: 'p' },
+		});
 		expect(w2.status).toBe(400);
 		expect(w2.data.message).toBe('taskDetails is required');
 		const ok = await api.post('/start/send-message', {
 			sessionId,
-			message: { actionType: 'newTask', newState: 'start', taskDetails: 'login [sim {"guardrails":[{"atMs":10,"value":"creds?"}]}]', startingUrl: 'https://b.com', startingPoint: 'https://ignored.com' },
+			message: {
+				actionType: 'newTask',
+				newState: 'start',
+				taskDetails: 'login [sim {"guardrails":[{"atMs":10,"value":"creds?"}]}]',
+				startingUrl: 'https://b.com',
+				startingPoint: 'https://ignored.com',
+			},
 		});
 		expect(ok.status).toBe(200);
-		expect(last().fields).toEqual({ taskText: 'message.taskDetails', startingUrl: 'message.startingUrl' });
+		expect(last().fields).toEqual({
+			taskText: 'message.taskDetails',
+			startingUrl: 'message.startingUrl',
+		});
 		// a W2-shaped guardrail reply: nothing read, the task still resumes (the reply's text is lost)
-		const g = await api.post('/start/send-message', { sessionId, message: { actionType: 'guardrail', prompt: 'user/pass', newState: 'resume' } });
+		const g = await api.post('/start/send-message', {
+			sessionId,
+			message: { actionType: 'guardrail', prompt: 'user/pass', newState: 'resume' },
+		});
 		expect(g.status).toBe(200);
 		expect(last().fields).toEqual({});
 		expect(sim.tasks[1].guardrailReplies[0].text).toBeUndefined();
@@ -158,12 +235,19 @@ describe('W1 (initialTask for start-session, startingPoint)', () => {
 			secrets: 'secrets',
 			environmentId: 'profileId',
 		});
-		expect(sim.tasks[0].options).toMatchObject({ files: [fileId], environmentId: 'env_w1', startingUrl: 'https://form.com' });
+		expect(sim.tasks[0].options).toMatchObject({
+			files: [fileId],
+			environmentId: 'env_w1',
+			startingUrl: 'https://form.com',
+		});
 		expect(sim.tasks[0].options.policyId).toBeUndefined();
 	});
 
 	test('start-session: the first task only from initialTask; a flat taskDetails is silently ignored', async () => {
-		const flat = await api.post('/start/start-session', { taskDetails: 'Go to amazon.com', startingUrl: 'https://amazon.com' });
+		const flat = await api.post('/start/start-session', {
+			taskDetails: 'Go to amazon.com',
+			startingUrl: 'https://amazon.com',
+		});
 		expect(flat.status).toBe(200);
 		expect(flat.data.sessionId).toBeDefined();
 		expect(flat.data.taskId).toBeUndefined();
@@ -174,7 +258,13 @@ describe('W1 (initialTask for start-session, startingPoint)', () => {
 		const s = await api.post('/start/start-session', {
 			environmentId: 'env1',
 			mode: 'default',
-			initialTask: { taskDetails: 'Go', startingPoint: 'https://amazon.com', startingUrl: 'https://ignored.com', maxDuration: 1000, terminateOnCompletion: true },
+			initialTask: {
+				taskDetails: 'Go',
+				startingPoint: 'https://amazon.com',
+				startingUrl: 'https://ignored.com',
+				maxDuration: 1000,
+				terminateOnCompletion: true,
+			},
 		});
 		expect(s.data.taskId).toBeDefined();
 		expect(last().fields).toEqual({
@@ -191,10 +281,22 @@ describe('W1 (initialTask for start-session, startingPoint)', () => {
 		const s2 = await api.post('/start/start-session', {});
 		await api.post('/start/send-message', {
 			sessionId: s2.data.sessionId,
-			message: { actionType: 'newTask', newState: 'start', taskDetails: 'Next', startingPoint: 'https://next.com', startingUrl: 'https://no.com' },
+			message: {
+				actionType: 'newTask',
+				newState: 'start',
+				taskDetails: 'Next',
+				startingPoint: 'https://next.com',
+				startingUrl: 'https://no.com',
+			},
 		});
-		expect(last().fields).toEqual({ taskText: 'message.taskDetails', startingUrl: 'message.startingPoint' });
-		const p = await api.post('/start/send-message', { sessionId: s2.data.sessionId, message: { actionType: 'newTask', prompt: 'x' } });
+		expect(last().fields).toEqual({
+			taskText: 'message.taskDetails',
+			startingUrl: 'message.startingPoint',
+		});
+		const p = await api.post('/start/send-message', {
+			sessionId: s2.data.sessionId,
+			message: { actionType: 'newTask', prompt: 'x' },
+		});
 		expect(p.status).toBe(400);
 	});
 });
@@ -243,18 +345,29 @@ describe('W2 (task{} and message.prompt)', () => {
 			reachOutMode: 'reachOutMode',
 		});
 		const o = sim.tasks[0].options;
-		expect(o).toMatchObject({ files: [fileId], policyId: 'pol_xyz789', proxy: { source: 'WebRun', country: 'US' }, outputType: 'structured_csv' });
+		expect(o).toMatchObject({
+			files: [fileId],
+			policyId: 'pol_xyz789',
+			proxy: { source: 'WebRun', country: 'US' },
+			outputType: 'structured_csv',
+		});
 		expect(o.avoidDomains).toBeUndefined();
 		expect(o.taskText).toBeUndefined();
 	});
 
 	test('400s: flat body, bad reachOutMode, bad proxy; each starts nothing and counts', async () => {
-		const flat = await api.post('/start/run-task', { taskDetails: 'x', startingUrl: 'https://a.com' });
+		const flat = await api.post('/start/run-task', {
+			taskDetails: 'x',
+			startingUrl: 'https://a.com',
+		});
 		expect(flat.status).toBe(400);
 		expect(flat.data).toEqual({ success: false, message: 'Missing task.prompt' });
 		const flatPrompt = await api.post('/start/run-task', { prompt: 'x' });
 		expect(flatPrompt.data).toEqual({ success: false, message: 'Missing task.prompt' });
-		const rom = await api.post('/start/run-task', { task: { prompt: 'x' }, reachOutMode: 'sometimes' });
+		const rom = await api.post('/start/run-task', {
+			task: { prompt: 'x' },
+			reachOutMode: 'sometimes',
+		});
 		expect(rom.status).toBe(400);
 		expect(rom.data.message).toBe('reachOutMode must be one of: off, guardrail_only, full');
 		const romS = await api.post('/start/start-session', { reachOutMode: 'loud' });
@@ -275,17 +388,38 @@ describe('W2 (task{} and message.prompt)', () => {
 		const ok = [
 			{ source: 'WebRun', country: 'GB', level: 'chrome' },
 			{ source: 'WebRun', country: 'random' },
-			{ source: 'custom', type: 'socks', host: 'proxy.example.com', port: '1080', username: 'u', password: 'p' },
+			{
+				source: 'custom',
+				type: 'socks',
+				host: 'proxy.example.com',
+				port: '1080',
+				username: 'u',
+				password: 'p',
+			},
 			null,
 		];
 		sim.configure({ rateLimit: false });
-		for (const proxy of ok) expect((await api.post('/start/run-task', { task: { prompt: 'x' }, proxy })).status).toBe(200);
+		for (const proxy of ok)
+			expect((await api.post('/start/run-task', { task: { prompt: 'x' }, proxy })).status).toBe(
+				200,
+			);
 	});
 
 	test('start-session: task{} optional; a flat first task is ignored (default) or rejected (w2FlatSession)', async () => {
-		const s = await api.post('/start/start-session', { task: { prompt: 'Go [sim {"durationMs":30}]', startingUrl: 'https://a.com', terminateOnCompletion: true }, proxy: { source: 'WebRun', country: 'DE' } });
+		const s = await api.post('/start/start-session', {
+			task: {
+				prompt: 'Go [sim {"durationMs":30}]',
+				startingUrl: 'https://a.com',
+				terminateOnCompletion: true,
+			},
+			proxy: { source: 'WebRun', country: 'DE' },
+		});
 		expect(s.data.taskId).toBeDefined();
-		expect(sim.tasks[0].options).toEqual({ startingUrl: 'https://a.com', terminateOnCompletion: true, proxy: { source: 'WebRun', country: 'DE' } });
+		expect(sim.tasks[0].options).toEqual({
+			startingUrl: 'https://a.com',
+			terminateOnCompletion: true,
+			proxy: { source: 'WebRun', country: 'DE' },
+		});
 		const empty = await api.post('/start/start-session', {});
 		expect(empty.status).toBe(200);
 		const flat = await api.post('/start/start-session', { taskDetails: 'Go to amazon.com' });
@@ -302,19 +436,37 @@ describe('W2 (task{} and message.prompt)', () => {
 	test('newTask and guardrail read message.prompt; missing → 400 "Missing message.prompt"', async () => {
 		const s = await api.post('/start/start-session', {});
 		const sessionId = s.data.sessionId;
-		const flat = await api.post('/start/send-message', { sessionId, message: { actionType: 'newTask', newState: 'start', taskDetails: 'x' } });
+		const flat = await api.post('/start/send-message', {
+			sessionId,
+			message: { actionType: 'newTask', newState: 'start', taskDetails: 'x' },
+		});
 		expect(flat.status).toBe(400);
 		expect(flat.data).toEqual({ success: false, message: 'Missing message.prompt' });
 		const ok = await api.post('/start/send-message', {
 			sessionId,
-			message: { actionType: 'newTask', newState: 'start', prompt: 'Log in [sim {"guardrails":[{"atMs":10,"value":"2FA?"}]}]', startingUrl: 'https://a.com', avoidDomains: ['x'] },
+			message: {
+				actionType: 'newTask',
+				newState: 'start',
+				prompt: 'Log in [sim {"guardrails":[{"atMs":10,"value":"2FA?"}]}]',
+				startingUrl: 'https://a.com',
+				avoidDomains: ['x'],
+			},
 		});
 		expect(ok.status).toBe(200);
-		expect(last().fields).toEqual({ taskText: 'message.prompt', startingUrl: 'message.startingUrl' });
-		const bad = await api.post('/start/send-message', { sessionId, message: { actionType: 'guardrail', taskDetails: '123', newState: 'resume' } });
+		expect(last().fields).toEqual({
+			taskText: 'message.prompt',
+			startingUrl: 'message.startingUrl',
+		});
+		const bad = await api.post('/start/send-message', {
+			sessionId,
+			message: { actionType: 'guardrail', taskDetails: '123', newState: 'resume' },
+		});
 		expect(bad.status).toBe(400);
 		expect(bad.data).toEqual({ success: false, message: 'Missing message.prompt' });
-		const good = await api.post('/start/send-message', { sessionId, message: { actionType: 'guardrail', prompt: '123', newState: 'resume' } });
+		const good = await api.post('/start/send-message', {
+			sessionId,
+			message: { actionType: 'guardrail', prompt: '123', newState: 'resume' },
+		});
 		expect(good.status).toBe(200);
 		expect(last().fields).toEqual({ taskText: 'message.prompt' });
 		expect(sim.tasks[0].guardrailReplies.map((x) => x.text)).toEqual(['123']);

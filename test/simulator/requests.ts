@@ -107,7 +107,12 @@ function anyStart(text: string[]): PathTable {
 		'startingPoint',
 	];
 	for (const c of TOP_LEVEL) t[c] = [c, `task.${c}`, `initialTask.${c}`];
-	t.environmentId = ['environmentId', 'profileId', 'task.environmentId', 'initialTask.environmentId'];
+	t.environmentId = [
+		'environmentId',
+		'profileId',
+		'task.environmentId',
+		'initialTask.environmentId',
+	];
 	return t;
 }
 
@@ -129,7 +134,12 @@ const ANY_START_SESSION = anyStart([
 ]);
 const ANY_NEW_TASK: PathTable = (() => {
 	const t: PathTable = {
-		taskText: ['message.taskDetails', 'message.prompt', 'message.task.prompt', 'message.task.taskDetails'],
+		taskText: [
+			'message.taskDetails',
+			'message.prompt',
+			'message.task.prompt',
+			'message.task.taskDetails',
+		],
 	};
 	for (const c of [...TASK_LEVEL, ...TOP_LEVEL, 'environmentId'] as Concept[]) {
 		t[c] = [`message.task.${c}`, `message.${c}`];
@@ -246,7 +256,8 @@ export function checkProxy(p: unknown): Invalid | null {
 	if (p.source === 'custom') {
 		if (p.type !== 'http' && p.type !== 'socks') return bad('type must be one of: http, socks');
 		if (typeof p.host !== 'string' || !p.host) return bad('host is required');
-		if (typeof p.port !== 'string' || !/^\d{1,5}$/.test(p.port)) return bad('port must be a string of digits');
+		if (typeof p.port !== 'string' || !/^\d{1,5}$/.test(p.port))
+			return bad('port must be a string of digits');
 		for (const k of ['username', 'password']) {
 			if (p[k] !== undefined && typeof p[k] !== 'string') return bad(`${k} must be a string`);
 		}
@@ -260,9 +271,11 @@ export function checkSecrets(s: unknown): Invalid | null {
 	const bad = (why: string) => invalid('secrets', `Invalid parameter 'secrets': ${why}`);
 	if (!Array.isArray(s)) return bad('must be an array');
 	for (const e of s) {
-		if (!isObject(e) || typeof e.match !== 'string' || !e.match) return bad('each entry needs a match pattern');
+		if (!isObject(e) || typeof e.match !== 'string' || !e.match)
+			return bad('each entry needs a match pattern');
 		if (!isObject(e.fields)) return bad('each entry needs a fields object');
-		for (const v of Object.values(e.fields)) if (typeof v !== 'string') return bad('field values must be strings');
+		for (const v of Object.values(e.fields))
+			if (typeof v !== 'string') return bad('field values must be strings');
 	}
 	return null;
 }
@@ -279,15 +292,22 @@ export function checkOutput(type: unknown, schema: unknown): Invalid | null {
 	if (schema === undefined) {
 		return invalid('outputSchema', `outputSchema is required when outputType is ${type}`);
 	}
-	const isColumns = Array.isArray(schema) && schema.length > 0 && schema.every((c) => typeof c === 'string' && c);
+	const isColumns =
+		Array.isArray(schema) && schema.length > 0 && schema.every((c) => typeof c === 'string' && c);
 	if (type === 'structured_json' && !isObject(schema)) {
 		return invalid('outputSchema', 'outputSchema must be a JSON Schema object for structured_json');
 	}
 	if (type === 'structured_csv' && !isColumns) {
-		return invalid('outputSchema', 'outputSchema must be a non-empty array of column names for structured_csv');
+		return invalid(
+			'outputSchema',
+			'outputSchema must be a non-empty array of column names for structured_csv',
+		);
 	}
 	if (type === 'structured' && !isObject(schema) && !isColumns) {
-		return invalid('outputSchema', 'outputSchema must be a JSON Schema object or an array of column names');
+		return invalid(
+			'outputSchema',
+			'outputSchema must be a JSON Schema object or an array of column names',
+		);
 	}
 	return null;
 }
@@ -306,11 +326,21 @@ export function checkLimits(values: Record<string, any>): Invalid | null {
 			return invalid(field, `Invalid parameter '${field}': must be a non-negative number`, v);
 		}
 		if (v > max) {
-			return { message: `Invalid parameter '${field}': must be at most ${max}`, details: { parameter: field, value: v, max } };
+			return {
+				message: `Invalid parameter '${field}': must be at most ${max}`,
+				details: { parameter: field, value: v, max },
+			};
 		}
 	}
-	if (values.reachOutMode !== undefined && !['off', 'guardrail_only', 'full'].includes(values.reachOutMode)) {
-		return invalid('reachOutMode', 'reachOutMode must be one of: off, guardrail_only, full', values.reachOutMode);
+	if (
+		values.reachOutMode !== undefined &&
+		!['off', 'guardrail_only', 'full'].includes(values.reachOutMode)
+	) {
+		return invalid(
+			'reachOutMode',
+			'reachOutMode must be one of: off, guardrail_only, full',
+			values.reachOutMode,
+		);
 	}
 	return null;
 }

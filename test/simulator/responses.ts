@@ -41,14 +41,20 @@ function filesOf(t: TaskRt): any[] {
 }
 
 function enigmaUsage(u: Usage) {
-	return { inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens, computeTime: u.completion_time, cost: u.cost };
+	return {
+		inputTokens: u.prompt_tokens,
+		outputTokens: u.completion_tokens,
+		computeTime: u.completion_time,
+		cost: u.cost,
+	};
 }
 
 function networkOf(t: TaskRt): any[] {
 	if (t.script.network) return t.script.network;
 	if (!t.network) {
 		const url =
-			t.startingUrl || `https://www.google.com/search?q=${encodeURIComponent(t.cleanText.slice(0, 60))}`;
+			t.startingUrl ||
+			`https://www.google.com/search?q=${encodeURIComponent(t.cleanText.slice(0, 60))}`;
 		const ts = (t.pub.startedAt ?? t.pub.createdAt) + 0.646;
 		t.network = [{ id: randomId(5), taskId: t.pub.taskId, urls: [{ url, timestamp: ts }] }];
 	}
@@ -83,7 +89,14 @@ function guardrailData(t: TaskRt) {
 function failedBody(gen: Generation, engine: Engine, t: TaskRt, now: number, withIds: boolean) {
 	const u = usageOf(engine, t, now);
 	if (gen === 'webrun') {
-		return { success: false, ...ids(t), status: 'failed', error: t.failError, code: t.failCode, usage: u };
+		return {
+			success: false,
+			...ids(t),
+			status: 'failed',
+			error: t.failError,
+			code: t.failCode,
+			usage: u,
+		};
 	}
 	return {
 		success: false,
@@ -153,14 +166,31 @@ export function startReply(
 	const state = t.pub.state;
 	if (state === 'running' || (state === 'guardrail' && inlineGuardrail === 'pending')) {
 		if (gen === 'enigma' && kind === 'send-message') {
-			return { success: true, ...ids(t), pending: true, pollUrl: pollUrl(baseUrl, t), message: PENDING_MESSAGE };
+			return {
+				success: true,
+				...ids(t),
+				pending: true,
+				pollUrl: pollUrl(baseUrl, t),
+				message: PENDING_MESSAGE,
+			};
 		}
-		return { success: true, ...ids(t), status: 'pending', pollUrl: pollUrl(baseUrl, t), message: PENDING_MESSAGE };
+		return {
+			success: true,
+			...ids(t),
+			status: 'pending',
+			pollUrl: pollUrl(baseUrl, t),
+			message: PENDING_MESSAGE,
+		};
 	}
 	if (state === 'guardrail') {
 		// Not documented: mirror each generation's inline layout.
-		if (gen === 'webrun') return { success: true, ...ids(t), type: 'guardrail_trigger', data: guardrailData(t) };
-		return { success: true, ...ids(t), result: { type: 'guardrail_trigger', data: guardrailData(t) } };
+		if (gen === 'webrun')
+			return { success: true, ...ids(t), type: 'guardrail_trigger', data: guardrailData(t) };
+		return {
+			success: true,
+			...ids(t),
+			result: { type: 'guardrail_trigger', data: guardrailData(t) },
+		};
 	}
 	if (state === 'failed') return failedBody(gen, engine, t, now, true);
 	if (state === 'terminated') return terminatedBody(gen, engine, t, now);

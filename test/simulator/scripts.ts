@@ -116,11 +116,15 @@ export function resolveScript(
 			value: String(g.value ?? 'I need human input to proceed'),
 		}))
 		.sort((a, b) => a.atMs - b.atMs);
-	const outcome = merged.outcome === 'fail' || merged.outcome === 'terminate' ? merged.outcome : 'complete';
+	const outcome =
+		merged.outcome === 'fail' || merged.outcome === 'terminate' ? merged.outcome : 'complete';
 	const rate = Number(merged.costPerSecond);
-	const costPerSecond = merged.costPerSecond !== undefined && Number.isFinite(rate) && rate >= 0 ? rate : undefined;
+	const costPerSecond =
+		merged.costPerSecond !== undefined && Number.isFinite(rate) && rate >= 0 ? rate : undefined;
 	const structured: StructuredMode =
-		merged.structured === 'invalid-json' || merged.structured === 'mismatch' ? merged.structured : 'valid';
+		merged.structured === 'invalid-json' || merged.structured === 'mismatch'
+			? merged.structured
+			: 'valid';
 	const downloads = (Array.isArray(merged.downloads) ? merged.downloads : []).filter(
 		(d): d is DownloadSpec => isObject(d) && typeof d.filename === 'string',
 	);

@@ -17,7 +17,14 @@ import {
 	checkSecrets,
 	readRequest,
 } from './requests';
-import { PENDING_MESSAGE, modelsBody, pollBody, startReply, streamingOf, StartKind } from './responses';
+import {
+	PENDING_MESSAGE,
+	modelsBody,
+	pollBody,
+	startReply,
+	streamingOf,
+	StartKind,
+} from './responses';
 import { ScriptMatch, resolveScript } from './scripts';
 import { structuredOutput } from './structured';
 import type {
@@ -77,7 +84,12 @@ export const DEFAULT_ENVIRONMENTS: EnvironmentSpec[] = [
 		description: 'Chrome profile logged in to amazon.com',
 		status: 'ready',
 	},
-	{ _id: '683a1f2e4b0c1d2e3f4a5b6d', name: 'Salesforce CRM', description: 'Sales team login', status: 'ready' },
+	{
+		_id: '683a1f2e4b0c1d2e3f4a5b6d',
+		name: 'Salesforce CRM',
+		description: 'Sales team login',
+		status: 'ready',
+	},
 	{ _id: '683a1f2e4b0c1d2e3f4a5b6e', name: 'Fresh profile', description: '', status: 'empty' },
 ];
 const ENV_USER_ID = '67f1a2b3c4d5e6f708192a3b';
@@ -141,10 +153,16 @@ function coded(status: number, code: string, message: string, details?: any): Re
 	return { status, body };
 }
 
-const OK_SENT: Reply = { status: 200, body: { success: true, message: 'Message sent successfully' } };
+const OK_SENT: Reply = {
+	status: 200,
+	body: { success: true, message: 'Message sent successfully' },
+};
 
 /** Reads the whole body; past `limit` bytes it keeps reading but stops keeping (tooLarge). */
-function readBody(req: http.IncomingMessage, limit: number): Promise<{ buf: Buffer; tooLarge: boolean }> {
+function readBody(
+	req: http.IncomingMessage,
+	limit: number,
+): Promise<{ buf: Buffer; tooLarge: boolean }> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
@@ -199,7 +217,11 @@ export class SimulatorImpl implements Simulator {
 			this.onRequest(req, res).catch((err) => {
 				try {
 					if (!res.headersSent && !res.destroyed) {
-						const text = JSON.stringify({ success: false, message: 'Internal server error', error: String(err) });
+						const text = JSON.stringify({
+							success: false,
+							message: 'Internal server error',
+							error: String(err),
+						});
 						res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' });
 						res.end(text);
 					}
@@ -315,7 +337,9 @@ export class SimulatorImpl implements Simulator {
 	}
 
 	count(endpoint: string): number {
-		return this.requests.filter((r) => r.endpoint === endpoint || `${r.endpoint}:${r.action}` === endpoint).length;
+		return this.requests.filter(
+			(r) => r.endpoint === endpoint || `${r.endpoint}:${r.action}` === endpoint,
+		).length;
 	}
 
 	async close(): Promise<void> {
@@ -345,13 +369,18 @@ export class SimulatorImpl implements Simulator {
 		let raw: Buffer;
 		let tooLarge: boolean;
 		try {
-			({ buf: raw, tooLarge } = await readBody(req, endpoint === 'upload' ? UPLOAD_LIMIT : BODY_LIMIT));
+			({ buf: raw, tooLarge } = await readBody(
+				req,
+				endpoint === 'upload' ? UPLOAD_LIMIT : BODY_LIMIT,
+			));
 		} catch {
 			return;
 		}
-		if (path === '/__sim' || path.startsWith('/__sim/')) return this.control(method, path, raw.toString('utf8'), res);
+		if (path === '/__sim' || path.startsWith('/__sim/'))
+			return this.control(method, path, raw.toString('utf8'), res);
 		const dl = /^\/files\/download\/(.+)$/.exec(path);
-		if (dl && (method === 'GET' || method === 'HEAD')) return this.store.serve(req, res, 'api', path, dl[1]);
+		if (dl && (method === 'GET' || method === 'HEAD'))
+			return this.store.serve(req, res, 'api', path, dl[1]);
 
 		let body: any = undefined;
 		let bodyError = false;
@@ -399,7 +428,8 @@ export class SimulatorImpl implements Simulator {
 		res.on('close', () => {
 			if (!res.writableFinished) {
 				ctx.aborted = true;
-				if (log.fault !== 'drop-after-accept' && log.fault !== 'drop-before') log.clientAborted = true;
+				if (log.fault !== 'drop-after-accept' && log.fault !== 'drop-before')
+					log.clientAborted = true;
 				for (const c of [...ctx.cancels]) c();
 			}
 		});
@@ -466,13 +496,22 @@ export class SimulatorImpl implements Simulator {
 				sessionId: 'a1b2c3d4e5f6',
 				taskId: 'x9y8z7w6v5u4',
 				status: 'running',
-				usage: { prompt_tokens: 8000, completion_tokens: 2100, total_tokens: 10100, completion_time: 12.3, cost: 0.0067 },
+				usage: {
+					prompt_tokens: 8000,
+					completion_tokens: 2100,
+					total_tokens: 10100,
+					completion_time: 12.3,
+					cost: 0.0067,
+				},
 			};
 		}
 		if (endpoint === 'models') return modelsBody(this.opts.generation);
 		if (endpoint === 'environments') return this.environmentsBody();
 		if (endpoint === 'upload') {
-			return { success: true, files: [{ fileId: 'abc123', originalName: 'document.pdf', size: 102400 }] };
+			return {
+				success: true,
+				files: [{ fileId: 'abc123', originalName: 'document.pdf', size: 102400 }],
+			};
 		}
 		return {
 			success: true,
@@ -496,7 +535,12 @@ export class SimulatorImpl implements Simulator {
 					timestamp: new Date().toISOString(),
 				});
 			case 'active-sockets':
-				return json(200, { success: true, sockets: [], count: 0, timestamp: new Date().toISOString() });
+				return json(200, {
+					success: true,
+					sockets: [],
+					count: 0,
+					timestamp: new Date().toISOString(),
+				});
 			case 'models':
 				return this.auth(ctx) ?? json(200, modelsBody(this.opts.generation));
 			case 'environments':
@@ -578,7 +622,8 @@ export class SimulatorImpl implements Simulator {
 
 	private balanceCheck(key: string): Reply | null {
 		const balance = this.balanceOf(key);
-		if (balance < 0.5) return json(402, { success: false, message: 'Insufficient balance.', balance });
+		if (balance < 0.5)
+			return json(402, { success: false, message: 'Insufficient balance.', balance });
 		return null;
 	}
 
@@ -613,7 +658,10 @@ export class SimulatorImpl implements Simulator {
 	/** 400 for a missing task text, worded as the generation's docs do. */
 	private missingText(kind: ReadKind): Reply {
 		if (this.opts.requestGeneration === 'W2') {
-			const message = kind === 'new-task' || kind === 'guardrail' ? 'Missing message.prompt' : 'Missing task.prompt';
+			const message =
+				kind === 'new-task' || kind === 'guardrail'
+					? 'Missing message.prompt'
+					: 'Missing task.prompt';
 			return json(400, { success: false, message });
 		}
 		return missingTask();
@@ -630,17 +678,27 @@ export class SimulatorImpl implements Simulator {
 		const files = values.files;
 		if (files !== undefined) {
 			if (!Array.isArray(files) || files.some((f) => typeof f !== 'string')) {
-				return coded(400, 'INVALID_PARAMETER', "Invalid parameter 'files': must be an array of fileIds", {
-					parameter: 'files',
-				});
+				return coded(
+					400,
+					'INVALID_PARAMETER',
+					"Invalid parameter 'files': must be an array of fileIds",
+					{
+						parameter: 'files',
+					},
+				);
 			}
 			for (const id of files) {
 				const f = this.store.uploaded.get(id);
 				if (!f || f.apiKey !== key) {
-					return coded(400, 'INVALID_PARAMETER', `Invalid parameter 'files': unknown fileId ${id}`, {
-						parameter: 'files',
-						value: id,
-					});
+					return coded(
+						400,
+						'INVALID_PARAMETER',
+						`Invalid parameter 'files': unknown fileId ${id}`,
+						{
+							parameter: 'files',
+							value: id,
+						},
+					);
 				}
 			}
 		}
@@ -649,12 +707,20 @@ export class SimulatorImpl implements Simulator {
 
 	// ---------------------------------------------------------------- tasks
 
-	private newTask(s: SessionRt, text: string, read: ReadResult, forceTerminate: boolean, now: number): TaskRt {
+	private newTask(
+		s: SessionRt,
+		text: string,
+		read: ReadResult,
+		forceTerminate: boolean,
+		now: number,
+	): TaskRt {
 		const { script, cleanText } = resolveScript(text, this.scripts, this.opts.defaultScript);
 		const options: Record<string, any> = { ...read.values };
 		const firstTask = s.pub.taskIds.length === 0;
 		const terminateOnCompletion =
-			forceTerminate || options.terminateOnCompletion === true || (firstTask && s.pub.terminateOnCompletion);
+			forceTerminate ||
+			options.terminateOnCompletion === true ||
+			(firstTask && s.pub.terminateOnCompletion);
 		const output = script.messageSet
 			? null
 			: structuredOutput(options.outputType, options.outputSchema, script.structured);
@@ -791,7 +857,13 @@ export class SimulatorImpl implements Simulator {
 	private async sendMessage(ctx: Ctx): Promise<Reply> {
 		const key = ctx.apiKey as string;
 		const b = ctx.body;
-		if (!isObject(b) || b.sessionId === undefined || b.sessionId === null || b.sessionId === '' || !isObject(b.message)) {
+		if (
+			!isObject(b) ||
+			b.sessionId === undefined ||
+			b.sessionId === null ||
+			b.sessionId === '' ||
+			!isObject(b.message)
+		) {
 			return coded(400, 'MISSING_REQUIRED_FIELD', 'sessionId and message are required', {
 				field: !isObject(b) || !b.sessionId ? 'sessionId' : 'message',
 			});
@@ -807,10 +879,15 @@ export class SimulatorImpl implements Simulator {
 		switch (action) {
 			case 'newTask': {
 				if (m.newState !== undefined && m.newState !== 'start') {
-					return coded(400, 'INVALID_PARAMETER', 'newState must be "start" for actionType newTask', {
-						parameter: 'newState',
-						value: m.newState,
-					});
+					return coded(
+						400,
+						'INVALID_PARAMETER',
+						'newState must be "start" for actionType newTask',
+						{
+							parameter: 'newState',
+							value: m.newState,
+						},
+					);
 				}
 				const read = this.read(ctx, 'new-task', b);
 				const text = read.text;
@@ -846,28 +923,46 @@ export class SimulatorImpl implements Simulator {
 						this.engine.endSession(s, 'terminated', now);
 						return OK_SENT;
 					default:
-						return coded(400, 'INVALID_PARAMETER', 'newState must be one of: pause, resume, stop, terminate', {
-							parameter: 'newState',
-							value: m.newState,
-						});
+						return coded(
+							400,
+							'INVALID_PARAMETER',
+							'newState must be one of: pause, resume, stop, terminate',
+							{
+								parameter: 'newState',
+								value: m.newState,
+							},
+						);
 				}
 			}
 			case 'guardrail': {
 				const ns = m.newState === undefined ? 'resume' : m.newState;
 				if (ns !== 'resume' && ns !== 'stop') {
-					return coded(400, 'INVALID_PARAMETER', 'newState must be "resume" or "stop" for actionType guardrail', {
-						parameter: 'newState',
-						value: m.newState,
-					});
+					return coded(
+						400,
+						'INVALID_PARAMETER',
+						'newState must be "resume" or "stop" for actionType guardrail',
+						{
+							parameter: 'newState',
+							value: m.newState,
+						},
+					);
 				}
 				const read = this.read(ctx, 'guardrail', b);
 				const text = read.text;
 				const empty = typeof text !== 'string' || !text.trim();
-				if (empty && ns === 'resume' && this.opts.requestGeneration === 'W2') return this.missingText('guardrail');
+				if (empty && ns === 'resume' && this.opts.requestGeneration === 'W2')
+					return this.missingText('guardrail');
 				s.lastActivity = now;
-				const r = this.engine.guardrailReply(s, now, ns, { text, newState: ns, at: now, message: m });
+				const r = this.engine.guardrailReply(s, now, ns, {
+					text,
+					newState: ns,
+					at: now,
+					message: m,
+				});
 				if (r === 'none') {
-					return coded(409, 'NO_GUARDRAIL_PENDING', 'No guardrail is pending in this session', { sessionId: sid });
+					return coded(409, 'NO_GUARDRAIL_PENDING', 'No guardrail is pending in this session', {
+						sessionId: sid,
+					});
 				}
 				return OK_SENT;
 			}
@@ -879,10 +974,15 @@ export class SimulatorImpl implements Simulator {
 				return OK_SENT;
 			}
 			default:
-				return coded(400, 'INVALID_PARAMETER', 'actionType must be one of: newTask, state, interaction, guardrail', {
-					parameter: 'actionType',
-					value: action,
-				});
+				return coded(
+					400,
+					'INVALID_PARAMETER',
+					'actionType must be one of: newTask, state, interaction, guardrail',
+					{
+						parameter: 'actionType',
+						value: action,
+					},
+				);
 		}
 	}
 
@@ -914,7 +1014,11 @@ export class SimulatorImpl implements Simulator {
 	private upload(ctx: Ctx): Reply {
 		const boundary = boundaryOf(ctx.req.headers['content-type']);
 		if (!boundary) {
-			return coded(400, 'INVALID_PARAMETER', 'Content-Type must be multipart/form-data with a boundary');
+			return coded(
+				400,
+				'INVALID_PARAMETER',
+				'Content-Type must be multipart/form-data with a boundary',
+			);
 		}
 		const parts = parseMultipart(ctx.raw, boundary);
 		if (!parts) return coded(400, 'INVALID_PARAMETER', 'Malformed multipart/form-data body');
@@ -922,7 +1026,11 @@ export class SimulatorImpl implements Simulator {
 		const environmentId = envPart ? envPart.data.toString('utf8') : undefined;
 		const fileParts = parts.filter((p) => p.name === 'files');
 		ctx.log.body = {
-			files: fileParts.map((p) => ({ filename: p.filename, contentType: p.contentType, size: p.data.length })),
+			files: fileParts.map((p) => ({
+				filename: p.filename,
+				contentType: p.contentType,
+				size: p.data.length,
+			})),
 			...(environmentId !== undefined ? { environmentId } : {}),
 		};
 		if (!fileParts.length) return json(400, { success: false, message: 'No files provided' });
@@ -993,7 +1101,8 @@ export class SimulatorImpl implements Simulator {
 		try {
 			if (method === 'GET' && p === '/__sim/requests') return send(200, this.requests);
 			if (method === 'GET' && p === '/__sim/tasks') return send(200, this.tasks);
-			if (method === 'GET' && p === '/__sim/sessions') return send(200, [...this.sessions.values()]);
+			if (method === 'GET' && p === '/__sim/sessions')
+				return send(200, [...this.sessions.values()]);
 			if (method === 'GET' && p === '/__sim/options') return send(200, this.opts);
 			if (method === 'GET' && p === '/__sim/faults') return send(200, this.faultQueue.list());
 			if (method === 'GET' && p === '/__sim/downloads') return send(200, this.downloads);
@@ -1014,12 +1123,20 @@ export class SimulatorImpl implements Simulator {
 			}
 			if (method === 'POST' && p === '/__sim/script') {
 				if (!isObject(body) || !isObject(body.script)) {
-					return send(400, { success: false, message: 'body must be {match: string, script: {...}}' });
+					return send(400, {
+						success: false,
+						message: 'body must be {match: string, script: {...}}',
+					});
 				}
 				let match: ScriptMatch;
-				if (typeof body.regex === 'string') match = new RegExp(body.regex, typeof body.flags === 'string' ? body.flags : '');
+				if (typeof body.regex === 'string')
+					match = new RegExp(body.regex, typeof body.flags === 'string' ? body.flags : '');
 				else if (typeof body.match === 'string') match = body.match;
-				else return send(400, { success: false, message: 'match (string) or regex (string) is required' });
+				else
+					return send(400, {
+						success: false,
+						message: 'match (string) or regex (string) is required',
+					});
 				this.script(match, body.script);
 				return send(200, { success: true });
 			}

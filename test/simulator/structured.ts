@@ -9,7 +9,10 @@ import { isObject } from './util';
 
 const MAX_DEPTH = 8;
 const NAMES = ['Keychron K2 Wireless Keyboard', 'Logitech MX Keys S'];
-const DESCRIPTIONS = ['Compact 75% wireless mechanical keyboard', 'Low-profile keyboard with smart backlight'];
+const DESCRIPTIONS = [
+	'Compact 75% wireless mechanical keyboard',
+	'Low-profile keyboard with smart backlight',
+];
 
 function typeOf(schema: Record<string, any>): string {
 	let t = schema.type;
@@ -88,7 +91,8 @@ export function valueFor(schema: unknown, name = 'value', i = 0, depth = 0): any
 			return null;
 		default: {
 			let s = stringFor(name, i, typeof schema.format === 'string' ? schema.format : undefined);
-			if (typeof schema.maxLength === 'number' && s.length > schema.maxLength) s = s.slice(0, schema.maxLength);
+			if (typeof schema.maxLength === 'number' && s.length > schema.maxLength)
+				s = s.slice(0, schema.maxLength);
 			if (typeof schema.minLength === 'number') s = s.padEnd(schema.minLength, 'x');
 			return s;
 		}
@@ -101,7 +105,12 @@ function pathJoin(base: string, key: string | number): string {
 }
 
 /** Turns the first number of the first array item into a string (depth first, schema order). */
-function stringifyNumberInArrayItem(schema: unknown, value: any, path: string, inItem: boolean): string | null {
+function stringifyNumberInArrayItem(
+	schema: unknown,
+	value: any,
+	path: string,
+	inItem: boolean,
+): string | null {
 	if (!isObject(schema)) return null;
 	const t = typeOf(schema);
 	if (t === 'array' && Array.isArray(value) && value.length) {
@@ -112,7 +121,11 @@ function stringifyNumberInArrayItem(schema: unknown, value: any, path: string, i
 		const entries = Object.entries(schema.properties);
 		if (inItem) {
 			for (const [k, s] of entries) {
-				if (isObject(s) && (typeOf(s) === 'number' || typeOf(s) === 'integer') && typeof value[k] === 'number') {
+				if (
+					isObject(s) &&
+					(typeOf(s) === 'number' || typeOf(s) === 'integer') &&
+					typeof value[k] === 'number'
+				) {
 					value[k] = String(value[k]);
 					return pathJoin(path, k);
 				}
@@ -131,7 +144,9 @@ function dropRequired(schema: unknown, value: any, path: string): string | null 
 	if (!isObject(schema)) return null;
 	const t = typeOf(schema);
 	if (t === 'object' && isObject(value)) {
-		const req = Array.isArray(schema.required) ? schema.required.filter((k: unknown) => typeof k === 'string') : [];
+		const req = Array.isArray(schema.required)
+			? schema.required.filter((k: unknown) => typeof k === 'string')
+			: [];
 		const k = req.find((r: string) => r in value);
 		if (k !== undefined) {
 			delete value[k];
@@ -175,18 +190,31 @@ function flipFirstLeaf(schema: unknown, holder: { v: any }, path: string): strin
 	return path;
 }
 
-export function structuredJson(schema: Record<string, any>, mode: StructuredMode): SimStructuredOutput {
+export function structuredJson(
+	schema: Record<string, any>,
+	mode: StructuredMode,
+): SimStructuredOutput {
 	const value = valueFor(schema);
 	const text = JSON.stringify(value);
 	if (mode === 'invalid-json') {
-		return { format: 'json', kind: mode, message: text.slice(0, Math.max(1, Math.floor(text.length / 2))) };
+		return {
+			format: 'json',
+			kind: mode,
+			message: text.slice(0, Math.max(1, Math.floor(text.length / 2))),
+		};
 	}
 	if (mode === 'mismatch') {
 		let wrongPath = stringifyNumberInArrayItem(schema, value, '', false);
 		if (wrongPath === null) wrongPath = dropRequired(schema, value, '');
 		const holder = { v: value };
 		if (wrongPath === null) wrongPath = flipFirstLeaf(schema, holder, '');
-		return { format: 'json', kind: mode, message: JSON.stringify(holder.v), value: holder.v, wrongPath };
+		return {
+			format: 'json',
+			kind: mode,
+			message: JSON.stringify(holder.v),
+			value: holder.v,
+			wrongPath,
+		};
 	}
 	return { format: 'json', kind: 'valid', message: text, value };
 }
@@ -205,7 +233,11 @@ export function structuredCsv(columns: string[], mode: StructuredMode): SimStruc
 	let header = columns.map(String);
 	const rows: string[][] = [0, 1].map((r) => header.map((c) => stringFor(c, r)));
 	const cells = rows.length * header.length;
-	const specials = [(s: string) => `${s}, 2nd edition`, (s: string) => `${s} 15" model`, (s: string) => `${s}\nsecond line`];
+	const specials = [
+		(s: string) => `${s}, 2nd edition`,
+		(s: string) => `${s} 15" model`,
+		(s: string) => `${s}\nsecond line`,
+	];
 	for (let k = 0; k < specials.length; k++) {
 		const idx = Math.min(k, cells - 1);
 		const r = Math.floor(idx / header.length);
@@ -229,7 +261,13 @@ export function structuredCsv(columns: string[], mode: StructuredMode): SimStruc
 		return { format: 'csv', kind: mode, message };
 	}
 	const value = rows.map((row) => Object.fromEntries(header.map((h, i) => [h, row[i]])));
-	return { format: 'csv', kind: mode === 'mismatch' ? 'mismatch' : 'valid', message, value, wrongPath };
+	return {
+		format: 'csv',
+		kind: mode === 'mismatch' ? 'mismatch' : 'valid',
+		message,
+		value,
+		wrongPath,
+	};
 }
 
 /** The structured answer for a task's outputType / outputSchema, or null for text. */
@@ -239,7 +277,10 @@ export function structuredOutput(
 	mode: StructuredMode | undefined,
 ): SimStructuredOutput | null {
 	const m: StructuredMode = mode === 'invalid-json' || mode === 'mismatch' ? mode : 'valid';
-	const isColumns = Array.isArray(outputSchema) && outputSchema.length > 0 && outputSchema.every((c) => typeof c === 'string');
+	const isColumns =
+		Array.isArray(outputSchema) &&
+		outputSchema.length > 0 &&
+		outputSchema.every((c) => typeof c === 'string');
 	if ((outputType === 'structured_json' || outputType === 'structured') && isObject(outputSchema)) {
 		return structuredJson(outputSchema, m);
 	}

@@ -75,7 +75,13 @@ export type FaultEndpoint =
 	| 'upload'
 	| '*';
 
-export type FaultKind = 'status' | 'garbage' | 'truncated' | 'drop-before' | 'drop-after-accept' | 'delay';
+export type FaultKind =
+	| 'status'
+	| 'garbage'
+	| 'truncated'
+	| 'drop-before'
+	| 'drop-after-accept'
+	| 'delay';
 
 export interface FaultSpec {
 	endpoint: FaultEndpoint;

@@ -14,7 +14,11 @@ let api: AxiosInstance;
 
 beforeAll(async () => {
 	sim = await startSimulator({ inlineWindowMs: 2000 });
-	api = axios.create({ baseURL: sim.url, validateStatus: () => true, headers: { Authorization: `Bearer ${KEY}` } });
+	api = axios.create({
+		baseURL: sim.url,
+		validateStatus: () => true,
+		headers: { Authorization: `Bearer ${KEY}` },
+	});
 });
 afterAll(async () => sim.close());
 beforeEach(() => {
@@ -54,7 +58,10 @@ function parseCsv(text: string): string[][] {
 }
 
 /** GET that counts the bytes without keeping them. */
-function download(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; bytes: number; text: string }> {
+function download(
+	url: string,
+	headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; bytes: number; text: string }> {
 	return new Promise((resolve, reject) => {
 		http
 			.get(url, { headers }, (res) => {
@@ -64,21 +71,30 @@ function download(url: string, headers: Record<string, string> = {}): Promise<{ 
 					bytes += c.length;
 					if (text.length < 1000) text += c.toString('utf8');
 				});
-				res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, text }));
+				res.on('end', () =>
+					resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, text }),
+				);
 				res.on('error', reject);
 			})
 			.on('error', reject);
 	});
 }
 
-function multipart(boundary: string, parts: Array<{ name: string; filename?: string; type?: string; data: Buffer | string }>): Buffer {
+function multipart(
+	boundary: string,
+	parts: Array<{ name: string; filename?: string; type?: string; data: Buffer | string }>,
+): Buffer {
 	const chunks: Buffer[] = [];
 	for (const p of parts) {
 		let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
 		if (p.filename !== undefined) head += `; filename="${p.filename.replace(/"/g, '\\"')}"`;
 		head += '\r\n';
 		if (p.type) head += `Content-Type: ${p.type}\r\n`;
-		chunks.push(Buffer.from(head + '\r\n'), Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data), Buffer.from('\r\n'));
+		chunks.push(
+			Buffer.from(head + '\r\n'),
+			Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data),
+			Buffer.from('\r\n'),
+		);
 	}
 	chunks.push(Buffer.from(`--${boundary}--\r\n`));
 	return Buffer.concat(chunks);
@@ -100,15 +116,22 @@ describe('GET /environments', () => {
 			updatedAt: expect.any(String),
 		});
 		expect(r.headers['x-ratelimit-limit']).toBeUndefined();
-		expect((await axios.get(`${sim.url}/environments`, { validateStatus: () => true })).status).toBe(401);
+		expect(
+			(await axios.get(`${sim.url}/environments`, { validateStatus: () => true })).status,
+		).toBe(401);
 		expect(sim.count('environments')).toBe(2);
 
-		sim.configure({ rateLimit: { limit: 1, windowMs: 60000 }, environments: [{ id: 'env_amazon_01', name: 'Amazon', status: 'uploading' }] });
+		sim.configure({
+			rateLimit: { limit: 1, windowMs: 60000 },
+			environments: [{ id: 'env_amazon_01', name: 'Amazon', status: 'uploading' }],
+		});
 		await api.post('/start/start-session', {});
 		expect((await api.post('/start/start-session', {})).status).toBe(429);
 		const custom = await api.get('/environments');
 		expect(custom.status).toBe(200);
-		expect(custom.data.environments).toEqual([expect.objectContaining({ _id: 'env_amazon_01', name: 'Amazon', status: 'uploading' })]);
+		expect(custom.data.environments).toEqual([
+			expect.objectContaining({ _id: 'env_amazon_01', name: 'Amazon', status: 'uploading' }),
+		]);
 	});
 });
 
@@ -121,7 +144,13 @@ describe('structured output (§5.9)', () => {
 				type: 'array',
 				items: {
 					type: 'object',
-					properties: { name: { type: 'string' }, price: { type: 'number' }, inStock: { type: 'boolean' }, reviews: { type: 'integer' }, url: { type: 'string' } },
+					properties: {
+						name: { type: 'string' },
+						price: { type: 'number' },
+						inStock: { type: 'boolean' },
+						reviews: { type: 'integer' },
+						url: { type: 'string' },
+					},
 					required: ['name', 'price'],
 				},
 			},
@@ -130,7 +159,9 @@ describe('structured output (§5.9)', () => {
 	};
 
 	test('structured_json: a JSON string matching the schema, in both response generations', async () => {
-		const r = await api.post('/start/run-task', { task: { prompt: 'Top keyboards', outputType: 'structured_json', outputSchema: schema } });
+		const r = await api.post('/start/run-task', {
+			task: { prompt: 'Top keyboards', outputType: 'structured_json', outputSchema: schema },
+		});
 		const value = JSON.parse(r.data.data.message);
 		expect(value).toEqual(sim.tasks[0].output!.value);
 		expect(typeof value.query).toBe('string');
@@ -141,17 +172,27 @@ describe('structured output (§5.9)', () => {
 			expect(Number.isInteger(item.reviews)).toBe(true);
 			expect(typeof item.inStock).toBe('boolean');
 		}
-		expect(sim.tasks[0].output).toMatchObject({ format: 'json', kind: 'valid', message: r.data.data.message });
+		expect(sim.tasks[0].output).toMatchObject({
+			format: 'json',
+			kind: 'valid',
+			message: r.data.data.message,
+		});
 
 		sim.configure({ generation: 'enigma' });
-		const e = await api.post('/start/run-task', { taskDetails: 'Top keyboards', outputType: 'structured_json', outputSchema: schema });
+		const e = await api.post('/start/run-task', {
+			taskDetails: 'Top keyboards',
+			outputType: 'structured_json',
+			outputSchema: schema,
+		});
 		expect(JSON.parse(e.data.result.data.message)).toEqual(value);
 		const p = await api.get(`/task/${e.data.sessionId}/${e.data.taskId}`);
 		expect(JSON.parse(p.data.data.message)).toEqual(value);
 	});
 
 	test('invalid-json and mismatch; a script message still wins; text without outputType', async () => {
-		const body = (tag: string) => ({ task: { prompt: `x [sim ${tag}]`, outputType: 'structured_json', outputSchema: schema } });
+		const body = (tag: string) => ({
+			task: { prompt: `x [sim ${tag}]`, outputType: 'structured_json', outputSchema: schema },
+		});
 		const bad = await api.post('/start/run-task', body('{"structured":"invalid-json"}'));
 		expect(() => JSON.parse(bad.data.data.message)).toThrow();
 		const mm = await api.post('/start/run-task', body('{"structured":"mismatch"}'));
@@ -159,8 +200,18 @@ describe('structured output (§5.9)', () => {
 		expect(typeof v.results[0].price).toBe('string');
 		expect(sim.tasks[1].output).toMatchObject({ kind: 'mismatch', wrongPath: 'results[0].price' });
 		// no number inside an array item: a required property goes missing
-		const flat = { type: 'object', properties: { title: { type: 'string' }, count: { type: 'integer' } }, required: ['title', 'count'] };
-		const mm2 = await api.post('/start/run-task', { task: { prompt: 'y [sim {"structured":"mismatch"}]', outputType: 'structured_json', outputSchema: flat } });
+		const flat = {
+			type: 'object',
+			properties: { title: { type: 'string' }, count: { type: 'integer' } },
+			required: ['title', 'count'],
+		};
+		const mm2 = await api.post('/start/run-task', {
+			task: {
+				prompt: 'y [sim {"structured":"mismatch"}]',
+				outputType: 'structured_json',
+				outputSchema: flat,
+			},
+		});
 		expect(JSON.parse(mm2.data.data.message)).toEqual({ count: expect.any(Number) });
 		expect(sim.tasks[2].output!.wrongPath).toBe('title');
 		const msg = await api.post('/start/run-task', body('{"message":"{\\"mine\\":1}"}'));
@@ -172,7 +223,9 @@ describe('structured output (§5.9)', () => {
 
 	test('structured_csv: header row + 2 rows, RFC 4180 quoting of comma, quote and newline', async () => {
 		const cols = ['name', 'price', 'url'];
-		const r = await api.post('/start/run-task', { task: { prompt: 'csv', outputType: 'structured_csv', outputSchema: cols } });
+		const r = await api.post('/start/run-task', {
+			task: { prompt: 'csv', outputType: 'structured_csv', outputSchema: cols },
+		});
 		const text: string = r.data.data.message;
 		expect(text.split('\n')[0]).toBe('name,price,url');
 		const rows = parseCsv(text);
@@ -183,25 +236,53 @@ describe('structured output (§5.9)', () => {
 		expect(cells.some((c) => c.includes('"'))).toBe(true);
 		expect(cells.some((c) => c.includes('\n'))).toBe(true);
 		expect(text).toContain('""');
-		expect(sim.tasks[0].output!.value).toEqual(rows.slice(1).map((row) => Object.fromEntries(cols.map((c, i) => [c, row[i]]))));
+		expect(sim.tasks[0].output!.value).toEqual(
+			rows.slice(1).map((row) => Object.fromEntries(cols.map((c, i) => [c, row[i]]))),
+		);
 		// one column: still every special case
-		const one = await api.post('/start/run-task', { task: { prompt: 'csv1', outputType: 'structured_csv', outputSchema: ['name'] } });
+		const one = await api.post('/start/run-task', {
+			task: { prompt: 'csv1', outputType: 'structured_csv', outputSchema: ['name'] },
+		});
 		const oneRows = parseCsv(one.data.data.message);
 		expect(oneRows).toHaveLength(3);
 		expect(oneRows.slice(1).flat().join('')).toMatch(/,[\s\S]*"[\s\S]*\n|,[\s\S]*\n[\s\S]*"/);
 		// mismatch: the header lacks the last column; invalid: an unterminated quote
-		const mm = await api.post('/start/run-task', { task: { prompt: 'csv [sim {"structured":"mismatch"}]', outputType: 'structured_csv', outputSchema: cols } });
+		const mm = await api.post('/start/run-task', {
+			task: {
+				prompt: 'csv [sim {"structured":"mismatch"}]',
+				outputType: 'structured_csv',
+				outputSchema: cols,
+			},
+		});
 		expect(parseCsv(mm.data.data.message)[0]).toEqual(['name', 'price']);
-		const bad = await api.post('/start/run-task', { task: { prompt: 'csv [sim {"structured":"invalid-json"}]', outputType: 'structured_csv', outputSchema: cols } });
+		const bad = await api.post('/start/run-task', {
+			task: {
+				prompt: 'csv [sim {"structured":"invalid-json"}]',
+				outputType: 'structured_csv',
+				outputSchema: cols,
+			},
+		});
 		expect(() => parseCsv(bad.data.data.message)).toThrow();
 	});
 
 	test('validation: structured without a usable schema, unknown outputType', async () => {
-		const noSchema = await api.post('/start/run-task', { task: { prompt: 'x', outputType: 'structured_json' } });
+		const noSchema = await api.post('/start/run-task', {
+			task: { prompt: 'x', outputType: 'structured_json' },
+		});
 		expect(noSchema.status).toBe(400);
-		expect(noSchema.data.message).toBe('outputSchema is required when outputType is structured_json');
-		expect((await api.post('/start/run-task', { task: { prompt: 'x', outputType: 'structured_csv', outputSchema: { a: 1 } } })).status).toBe(400);
-		expect((await api.post('/start/run-task', { task: { prompt: 'x', outputType: 'json' } })).status).toBe(400);
+		expect(noSchema.data.message).toBe(
+			'outputSchema is required when outputType is structured_json',
+		);
+		expect(
+			(
+				await api.post('/start/run-task', {
+					task: { prompt: 'x', outputType: 'structured_csv', outputSchema: { a: 1 } },
+				})
+			).status,
+		).toBe(400);
+		expect(
+			(await api.post('/start/run-task', { task: { prompt: 'x', outputType: 'json' } })).status,
+		).toBe(400);
 		expect(sim.tasksStarted).toBe(0);
 	});
 });
@@ -217,13 +298,24 @@ describe('downloaded files (§5.2): a second origin', () => {
 				{ filename: 'local.txt', content: 'same origin', sameOrigin: true },
 			],
 		};
-		const r = await api.post('/start/run-task', { taskDetails: `Get report [sim ${JSON.stringify(script)}]` });
+		const r = await api.post('/start/run-task', {
+			taskDetails: `Get report [sim ${JSON.stringify(script)}]`,
+		});
 		const files = r.data.data.files;
 		expect(files).toHaveLength(3);
-		expect(files[0]).toEqual({ source: expect.stringMatching(/^https:\/\//), downloadUrl: expect.any(String), filename: 'report.csv', timestamp: expect.any(Number) });
+		expect(files[0]).toEqual({
+			source: expect.stringMatching(/^https:\/\//),
+			downloadUrl: expect.any(String),
+			filename: 'report.csv',
+			timestamp: expect.any(Number),
+		});
 		expect(files[0].downloadUrl.startsWith(`${sim.filesUrl}/files/`)).toBe(true);
 		expect(files[2].downloadUrl.startsWith(`${sim.url}/files/download/`)).toBe(true);
-		expect(sim.tasks[0].downloads!.map((d) => d.filename)).toEqual(['report.csv', 'gone.pdf', 'local.txt']);
+		expect(sim.tasks[0].downloads!.map((d) => d.filename)).toEqual([
+			'report.csv',
+			'gone.pdf',
+			'local.txt',
+		]);
 
 		const a = await download(files[0].downloadUrl);
 		expect(a).toMatchObject({ status: 200, text: 'a,b\n1,2\n', bytes: 8 });
@@ -240,7 +332,11 @@ describe('downloaded files (§5.2): a second origin', () => {
 			['api', 200, true, 'local.txt'],
 			['files', 404, false, undefined],
 		]);
-		expect(sim.downloads[0]).toMatchObject({ method: 'GET', bytesSent: 8, taskId: sim.tasks[0].taskId });
+		expect(sim.downloads[0]).toMatchObject({
+			method: 'GET',
+			bytesSent: 8,
+			taskId: sim.tasks[0].taskId,
+		});
 		expect(typeof sim.downloads[0].time).toBe('number');
 		expect(sim.requests.map((q) => q.endpoint)).toEqual(['run-task']); // downloads are not API requests
 		const ctl = await axios.get(`${sim.url}/__sim/downloads`);
@@ -253,8 +349,15 @@ describe('downloaded files (§5.2): a second origin', () => {
 
 	test('sizeBytes streams a large file with Content-Length; chunked omits it; HEAD', async () => {
 		const size = 50 * 1024 * 1024;
-		const script = { downloads: [{ filename: 'big.zip', sizeBytes: size }, { filename: 'stream.bin', sizeBytes: 300000, chunked: true }] };
-		const r = await api.post('/start/run-task', { taskDetails: `big [sim ${JSON.stringify(script)}]` });
+		const script = {
+			downloads: [
+				{ filename: 'big.zip', sizeBytes: size },
+				{ filename: 'stream.bin', sizeBytes: 300000, chunked: true },
+			],
+		};
+		const r = await api.post('/start/run-task', {
+			taskDetails: `big [sim ${JSON.stringify(script)}]`,
+		});
 		const [big, chunked] = r.data.data.files;
 		const b = await download(big.downloadUrl);
 		expect(b.status).toBe(200);
@@ -271,7 +374,9 @@ describe('downloaded files (§5.2): a second origin', () => {
 	});
 
 	test('a client that stops reading early is logged as aborted', async () => {
-		const r = await api.post('/start/run-task', { taskDetails: 'huge [sim {"downloads":[{"filename":"huge.bin","sizeBytes":209715200}]}]' });
+		const r = await api.post('/start/run-task', {
+			taskDetails: 'huge [sim {"downloads":[{"filename":"huge.bin","sizeBytes":209715200}]}]',
+		});
 		await new Promise<void>((resolve) => {
 			const req = http.get(r.data.data.files[0].downloadUrl, (res) => {
 				let got = 0;
@@ -301,25 +406,38 @@ describe('downloaded files (§5.2): a second origin', () => {
 
 describe('POST /files/upload (§2.5)', () => {
 	test('multipart, repeated files field, binary-safe, documented answer, logged', async () => {
-		const binary = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from('\r\n--not-the-boundary\r\n\r\n')]);
+		const binary = Buffer.concat([
+			Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+			Buffer.from('\r\n--not-the-boundary\r\n\r\n'),
+		]);
 		const boundary = '----simtest7MA4YWxkTrZu0gW';
 		const body = multipart(boundary, [
 			{ name: 'files', filename: 'report.pdf', type: 'application/pdf', data: binary },
 			{ name: 'environmentId', data: '683a1f2e4b0c1d2e3f4a5b6c' },
 			{ name: 'files', filename: 'notes "v2".txt', type: 'text/plain', data: 'hello\r\n' },
 		]).toString('base64');
-		const r = await api.post('/files/upload', Buffer.from(body, 'base64'), { headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` } });
+		const r = await api.post('/files/upload', Buffer.from(body, 'base64'), {
+			headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+		});
 		expect(r.status).toBe(200);
 		expect(r.data).toEqual({
 			success: true,
 			files: [
-				{ fileId: expect.stringMatching(/^[0-9a-f]{24}$/), originalName: 'report.pdf', size: binary.length },
+				{
+					fileId: expect.stringMatching(/^[0-9a-f]{24}$/),
+					originalName: 'report.pdf',
+					size: binary.length,
+				},
 				{ fileId: expect.any(String), originalName: 'notes "v2".txt', size: 7 },
 			],
 		});
 		expect(sim.uploads).toHaveLength(1);
 		const up = sim.uploads[0];
-		expect(up).toMatchObject({ apiKey: KEY, environmentId: '683a1f2e4b0c1d2e3f4a5b6c', fileIds: r.data.files.map((f: any) => f.fileId) });
+		expect(up).toMatchObject({
+			apiKey: KEY,
+			environmentId: '683a1f2e4b0c1d2e3f4a5b6c',
+			fileIds: r.data.files.map((f: any) => f.fileId),
+		});
 		expect(up.files[0]).toEqual({
 			fileId: r.data.files[0].fileId,
 			filename: 'report.pdf',
@@ -341,9 +459,17 @@ describe('POST /files/upload (§2.5)', () => {
 
 	test("a real client's FormData; tasks record the fileIds; unknown or another key's fileId → 400", async () => {
 		const form = new FormData();
-		form.append('files', new Blob([Buffer.from([0, 1, 2, 255])], { type: 'image/png' }), 'pixel.png');
+		form.append(
+			'files',
+			new Blob([Buffer.from([0, 1, 2, 255])], { type: 'image/png' }),
+			'pixel.png',
+		);
 		form.append('files', new Blob(['x,y\n']), 'data.csv');
-		const res = await fetch(`${sim.url}/files/upload`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${KEY}` } });
+		const res = await fetch(`${sim.url}/files/upload`, {
+			method: 'POST',
+			body: form,
+			headers: { Authorization: `Bearer ${KEY}` },
+		});
 		const up = (await res.json()) as any;
 		expect(up.files.map((f: any) => [f.originalName, f.size])).toEqual([
 			['pixel.png', 4],
@@ -354,41 +480,75 @@ describe('POST /files/upload (§2.5)', () => {
 		const t = await api.post('/start/run-task', { task: { prompt: 'use files', files: ids } });
 		expect(t.status).toBe(200);
 		expect(sim.tasks[0].options.files).toEqual(ids);
-		const s = await api.post('/start/start-session', { initialTask: { taskDetails: 'with file', files: [ids[0]] } });
+		const s = await api.post('/start/start-session', {
+			initialTask: { taskDetails: 'with file', files: [ids[0]] },
+		});
 		expect(sim.task(s.data.taskId)!.options.files).toEqual([ids[0]]);
-		const m = await api.post('/start/send-message', { sessionId: s.data.sessionId, message: { actionType: 'state', newState: 'stop' } });
+		const m = await api.post('/start/send-message', {
+			sessionId: s.data.sessionId,
+			message: { actionType: 'state', newState: 'stop' },
+		});
 		expect(m.status).toBe(200);
-		const nt = await api.post('/start/send-message', { sessionId: s.data.sessionId, message: { actionType: 'newTask', taskDetails: 'again', files: [ids[1]] } });
+		const nt = await api.post('/start/send-message', {
+			sessionId: s.data.sessionId,
+			message: { actionType: 'newTask', taskDetails: 'again', files: [ids[1]] },
+		});
 		expect(sim.task(nt.data.taskId)!.options.files).toEqual([ids[1]]);
 
-		const unknown = await api.post('/start/run-task', { task: { prompt: 'x', files: ['0123456789abcdef01234567'] } });
+		const unknown = await api.post('/start/run-task', {
+			task: { prompt: 'x', files: ['0123456789abcdef01234567'] },
+		});
 		expect(unknown.status).toBe(400);
-		expect(unknown.data).toMatchObject({ success: false, code: 'INVALID_PARAMETER', message: "Invalid parameter 'files': unknown fileId 0123456789abcdef01234567" });
-		const other = axios.create({ baseURL: sim.url, validateStatus: () => true, headers: { Authorization: 'Bearer someone-else' } });
-		expect((await other.post('/start/run-task', { task: { prompt: 'x', files: [ids[0]] } })).status).toBe(400);
+		expect(unknown.data).toMatchObject({
+			success: false,
+			code: 'INVALID_PARAMETER',
+			message: "Invalid parameter 'files': unknown fileId 0123456789abcdef01234567",
+		});
+		const other = axios.create({
+			baseURL: sim.url,
+			validateStatus: () => true,
+			headers: { Authorization: 'Bearer someone-else' },
+		});
+		expect(
+			(await other.post('/start/run-task', { task: { prompt: 'x', files: [ids[0]] } })).status,
+		).toBe(400);
 		expect(sim.tasksStarted).toBe(3);
 	});
 
 	test('errors, and the upload counts against the start rate limit', async () => {
-		expect((await axios.post(`${sim.url}/files/upload`, 'x', { validateStatus: () => true })).status).toBe(401);
+		expect(
+			(await axios.post(`${sim.url}/files/upload`, 'x', { validateStatus: () => true })).status,
+		).toBe(401);
 		const notMultipart = await api.post('/files/upload', { files: [] });
 		expect(notMultipart.status).toBe(400);
-		const empty = await api.post('/files/upload', multipart('b0undary', [{ name: 'other', filename: 'a.txt', data: 'a' }]), {
-			headers: { 'Content-Type': 'multipart/form-data; boundary=b0undary' },
-		});
+		const empty = await api.post(
+			'/files/upload',
+			multipart('b0undary', [{ name: 'other', filename: 'a.txt', data: 'a' }]),
+			{
+				headers: { 'Content-Type': 'multipart/form-data; boundary=b0undary' },
+			},
+		);
 		expect(empty.status).toBe(400);
 		expect(empty.data).toEqual({ success: false, message: 'No files provided' });
-		const broken = await api.post('/files/upload', Buffer.from('--b0undary\r\nContent-Disposition: form-data; name="files"\r\n\r\nno end'), {
-			headers: { 'Content-Type': 'multipart/form-data; boundary=b0undary' },
-		});
+		const broken = await api.post(
+			'/files/upload',
+			Buffer.from('--b0undary\r\nContent-Disposition: form-data; name="files"\r\n\r\nno end'),
+			{
+				headers: { 'Content-Type': 'multipart/form-data; boundary=b0undary' },
+			},
+		);
 		expect(broken.status).toBe(400);
 
 		sim.reset();
 		sim.configure({ rateLimit: { limit: 2, windowMs: 60000 } });
 		const one = () =>
-			api.post('/files/upload', multipart('b1', [{ name: 'files', filename: 'a.txt', data: 'a' }]), {
-				headers: { 'Content-Type': 'multipart/form-data; boundary=b1' },
-			});
+			api.post(
+				'/files/upload',
+				multipart('b1', [{ name: 'files', filename: 'a.txt', data: 'a' }]),
+				{
+					headers: { 'Content-Type': 'multipart/form-data; boundary=b1' },
+				},
+			);
 		expect((await one()).status).toBe(200);
 		expect((await api.post('/start/start-session', {})).status).toBe(200);
 		const limited = await one();
@@ -402,7 +562,9 @@ describe('POST /files/upload (§2.5)', () => {
 describe('cost per second (usage.cost) and its freeze on stop', () => {
 	test('running polls grow with working time; the final cost is rate × duration', async () => {
 		sim.configure({ inlineWindowMs: 0 });
-		const r = await api.post('/start/run-task', { taskDetails: 'metered [sim {"durationMs":400,"costPerSecond":0.05}]' });
+		const r = await api.post('/start/run-task', {
+			taskDetails: 'metered [sim {"durationMs":400,"costPerSecond":0.05}]',
+		});
 		const { sessionId, taskId } = r.data;
 		await sleep(150);
 		const p1 = await api.get(`/task/${sessionId}/${taskId}`);
@@ -431,10 +593,15 @@ describe('cost per second (usage.cost) and its freeze on stop', () => {
 
 	test('stop freezes the cost; later polls show it in the terminated answer (both generations)', async () => {
 		sim.configure({ inlineWindowMs: 0 });
-		const s = await api.post('/start/start-session', { task: { prompt: 'long [sim {"durationMs":60000,"costPerSecond":0.1}]' } });
+		const s = await api.post('/start/start-session', {
+			task: { prompt: 'long [sim {"durationMs":60000,"costPerSecond":0.1}]' },
+		});
 		const { sessionId, taskId } = s.data;
 		await sleep(200);
-		await api.post('/start/send-message', { sessionId, message: { actionType: 'state', newState: 'stop' } });
+		await api.post('/start/send-message', {
+			sessionId,
+			message: { actionType: 'state', newState: 'stop' },
+		});
 		const frozen = sim.tasks[0].costAtEnd!;
 		expect(frozen).toBeGreaterThanOrEqual(0.02);
 		expect(frozen).toBeLessThan(0.06);
@@ -443,12 +610,26 @@ describe('cost per second (usage.cost) and its freeze on stop', () => {
 		expect(p.data).toMatchObject({ success: false, status: 'terminated', usage: { cost: frozen } });
 		sim.configure({ generation: 'enigma' });
 		const e = await api.get(`/task/${sessionId}/${taskId}`);
-		expect(e.data.usage).toEqual({ inputTokens: expect.any(Number), outputTokens: expect.any(Number), computeTime: expect.any(Number), cost: frozen });
+		expect(e.data.usage).toEqual({
+			inputTokens: expect.any(Number),
+			outputTokens: expect.any(Number),
+			computeTime: expect.any(Number),
+			cost: frozen,
+		});
 		// terminate: same freeze
 		sim.configure({ generation: 'webrun' });
-		const t2 = await api.post('/start/send-message', { sessionId, message: { actionType: 'newTask', taskDetails: 'next [sim {"durationMs":60000,"costPerSecond":1}]' } });
+		const t2 = await api.post('/start/send-message', {
+			sessionId,
+			message: {
+				actionType: 'newTask',
+				taskDetails: 'next [sim {"durationMs":60000,"costPerSecond":1}]',
+			},
+		});
 		await sleep(100);
-		await api.post('/start/send-message', { sessionId, message: { actionType: 'state', newState: 'terminate' } });
+		await api.post('/start/send-message', {
+			sessionId,
+			message: { actionType: 'state', newState: 'terminate' },
+		});
 		const c = sim.task(t2.data.taskId)!.costAtEnd!;
 		await sleep(100);
 		expect((await api.get(`/task/${sessionId}/${t2.data.taskId}`)).data.usage.cost).toBe(c);
@@ -469,7 +650,13 @@ describe('counters for out-of-process tests', () => {
 		const reqs = (await ctl.get('/__sim/requests')).data;
 		expect(reqs.map((q: any) => q.status)).toEqual([200, 429, 429]);
 		const stats = (await ctl.get('/__sim/stats')).data;
-		expect(stats).toMatchObject({ requests: 3, tasksStarted: 1, count429: 2, byStatus: { '200': 1, '429': 2 }, byEndpoint: { 'run-task': 2, poll: 1 } });
+		expect(stats).toMatchObject({
+			requests: 3,
+			tasksStarted: 1,
+			count429: 2,
+			byStatus: { '200': 1, '429': 2 },
+			byEndpoint: { 'run-task': 2, poll: 1 },
+		});
 		expect(stats.filesUrl).toBe(sim.filesUrl);
 	});
 });

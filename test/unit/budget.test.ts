@@ -14,8 +14,14 @@ import { parseReset, parseRetryAfter, rateLimitInfo } from '../../nodes/WebRun/t
 import { RateLimiter } from '../simulator/rateLimit';
 
 /** Feeds an answer's headers to the budget as the node does: lower-cased by the client, then read. */
-function observe(budget: StartBudget, headers: Headers | undefined, sentAt: number, status: number) {
-	const lower = headers && Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+function observe(
+	budget: StartBudget,
+	headers: Headers | undefined,
+	sentAt: number,
+	status: number,
+) {
+	const lower =
+		headers && Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 	budget.observe(rateLimitInfo(lower), sentAt, status);
 }
 
@@ -66,7 +72,8 @@ describe('pacing before anything is learned', () => {
 		const budget = new StartBudget(clock);
 		const t0 = clock.t;
 		const waits: number[] = [];
-		for (let i = 0; i < DEFAULT_START_LIMIT; i++) expect(Math.floor(await budget.acquire(passTime(clock, waits)))).toBe(t0);
+		for (let i = 0; i < DEFAULT_START_LIMIT; i++)
+			expect(Math.floor(await budget.acquire(passTime(clock, waits)))).toBe(t0);
 		expect(waits).toEqual([]);
 		const eleventh = await budget.acquire(passTime(clock, waits));
 		expect(eleventh).toBe(t0 + DEFAULT_WINDOW_MS + START_MARGIN_MS);
@@ -110,7 +117,8 @@ describe('learning from the X-RateLimit-* headers', () => {
 		for (let i = 0; i < 10; i++) sent.push(await budget.acquire(passTime(clock)));
 		// The answers come back 2 s later; the server saw the first start 3 ms after it was sent.
 		clock.t += 2000;
-		for (let i = 0; i < 10; i++) observe(budget, serverHeaders(10, 9 - i, sent[0] + 3 + W), sent[i], 200);
+		for (let i = 0; i < 10; i++)
+			observe(budget, serverHeaders(10, 9 - i, sent[0] + 3 + W), sent[i], 200);
 		const reset = Math.ceil((sent[0] + 3 + W) / 1000) * 1000;
 		expect(budget.windowMs).toBe(reset - sent[0]);
 		expect(budget.windowMs).toBeGreaterThanOrEqual(W);
@@ -158,7 +166,7 @@ describe('learning from the X-RateLimit-* headers', () => {
 		expect(budget.windowMs).toBe(15_000);
 	});
 
-	test('WebRun\'s own minute: the learned bound (rounded up) is used, never less than the minute', async () => {
+	test("WebRun's own minute: the learned bound (rounded up) is used, never less than the minute", async () => {
 		const clock = new FakeClock(1_700_000_000_700);
 		const budget = new StartBudget(clock);
 		const a = await budget.acquire(passTime(clock));
@@ -167,7 +175,7 @@ describe('learning from the X-RateLimit-* headers', () => {
 		expect(budget.windowMs).toBeGreaterThan(60_000);
 	});
 
-	test('a bound just under the minute (the server\'s clock a little behind ours) counts as the minute', async () => {
+	test("a bound just under the minute (the server's clock a little behind ours) counts as the minute", async () => {
 		const clock = new FakeClock(1_700_000_000_000);
 		const budget = new StartBudget(clock);
 		const a = await budget.acquire(passTime(clock));
@@ -257,7 +265,8 @@ describe('waiting items', () => {
 		expect(asked).toEqual([DEFAULT_WINDOW_MS + START_MARGIN_MS]);
 		// The answers arrive: a 3 s window. Time passes to just after it.
 		clock.t = sent[0] + 3000 + START_MARGIN_MS;
-		for (let i = 0; i < 10; i++) observe(budget, serverHeaders(10, 9 - i, sent[0] + 3000), sent[i], 200);
+		for (let i = 0; i < 10; i++)
+			observe(budget, serverHeaders(10, 9 - i, sent[0] + 3000), sent[i], 200);
 		await expect(eleventh).resolves.toBe(clock.t);
 	});
 
@@ -276,41 +285,46 @@ describe('waiting items', () => {
 	});
 });
 
-describe('against the simulator\'s own sliding-window limiter', () => {
+describe("against the simulator's own sliding-window limiter", () => {
 	/**
 	 * Bursts of starts whose answers come back later (held for the inline window), random latency
 	 * and random server windows up to a minute, limit 10: the budget never provokes a 429, and the
 	 * window it learns is the server's, rounded up by at most a second.
 	 */
-	test.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i: zero 429s, the window learned within a second', async (seed) => {
-		let x = seed * 7919;
-		const random = () => ((x = (x * 48271) % 2147483647) / 2147483647);
-		const clock = new FakeClock(1_700_000_000_000 + Math.floor(random() * 1000));
-		const budget = new StartBudget(clock);
-		const limiter = new RateLimiter();
-		const W = 3000 + Math.floor(random() * 57_000);
-		const arrivals: number[] = [];
-		for (let burst = 0; burst < 6; burst++) {
-			const size = 1 + Math.floor(random() * 10);
-			const pending: Array<{ sentAt: number; headers: Record<string, string>; status: number }> = [];
-			for (let i = 0; i < size; i++) {
-				const sentAt = await budget.acquire(passTime(clock));
-				const arrival = sentAt + 1 + Math.floor(random() * 30);
-				clock.t = arrival;
-				const decision = limiter.check('k', 10, W, arrival);
-				expect(decision.allowed).toBe(true);
-				arrivals.push(arrival);
-				pending.push({ sentAt, headers: decision.headers, status: 200 });
+	test.each([1, 2, 3, 4, 5, 6, 7, 8])(
+		'seed %i: zero 429s, the window learned within a second',
+		async (seed) => {
+			let x = seed * 7919;
+			const random = () => (x = (x * 48271) % 2147483647) / 2147483647;
+			const clock = new FakeClock(1_700_000_000_000 + Math.floor(random() * 1000));
+			const budget = new StartBudget(clock);
+			const limiter = new RateLimiter();
+			const W = 3000 + Math.floor(random() * 57_000);
+			const arrivals: number[] = [];
+			for (let burst = 0; burst < 6; burst++) {
+				const size = 1 + Math.floor(random() * 10);
+				const pending: Array<{ sentAt: number; headers: Record<string, string>; status: number }> =
+					[];
+				for (let i = 0; i < size; i++) {
+					const sentAt = await budget.acquire(passTime(clock));
+					const arrival = sentAt + 1 + Math.floor(random() * 30);
+					clock.t = arrival;
+					const decision = limiter.check('k', 10, W, arrival);
+					expect(decision.allowed).toBe(true);
+					arrivals.push(arrival);
+					pending.push({ sentAt, headers: decision.headers, status: 200 });
+				}
+				// The answers come back after the inline window (or at once).
+				clock.t += Math.floor(random() * 3000);
+				for (const p of pending) observe(budget, p.headers, p.sentAt, p.status);
 			}
-			// The answers come back after the inline window (or at once).
-			clock.t += Math.floor(random() * 3000);
-			for (const p of pending) observe(budget, p.headers, p.sentAt, p.status);
-		}
-		expect(arrivals.length).toBeGreaterThan(6);
-		// Before the first answers the budget cannot know the window; after, it is within 1 s.
-		if (budget.windowMs < DEFAULT_WINDOW_MS) expect(budget.windowMs).toBeLessThanOrEqual(W + 1000 + 30);
-		expect(budget.windowMs).toBeGreaterThanOrEqual(W);
-	});
+			expect(arrivals.length).toBeGreaterThan(6);
+			// Before the first answers the budget cannot know the window; after, it is within 1 s.
+			if (budget.windowMs < DEFAULT_WINDOW_MS)
+				expect(budget.windowMs).toBeLessThanOrEqual(W + 1000 + 30);
+			expect(budget.windowMs).toBeGreaterThanOrEqual(W);
+		},
+	);
 
 	test('20 starts, window 20 s, answers after 2 s: the 11th goes within a second of the first leaving', async () => {
 		const clock = new FakeClock(1_700_000_000_400);

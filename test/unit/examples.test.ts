@@ -21,13 +21,17 @@ const valuesOf = (name: string) =>
 	new Set(
 		props
 			.filter((p) => p.name === name)
-			.flatMap((p) => (p.options as Array<{ value: string }> | undefined)?.map((o) => o.value) ?? []),
+			.flatMap(
+				(p) => (p.options as Array<{ value: string }> | undefined)?.map((o) => o.value) ?? [],
+			),
 	);
 
 /** Is the property shown for these parameters (its displayOptions.show all match)? */
 function shown(p: INodeProperties, params: Record<string, unknown>) {
 	const show = p.displayOptions?.show ?? {};
-	return Object.entries(show).every(([key, allowed]) => (allowed as unknown[]).includes(params[key]));
+	return Object.entries(show).every(([key, allowed]) =>
+		(allowed as unknown[]).includes(params[key]),
+	);
 }
 
 test('there are the five documented examples', () => {
@@ -42,15 +46,20 @@ test('there are the five documented examples', () => {
 
 describe.each(files)('%s', (file) => {
 	const workflow = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-	const webRunNodes = workflow.nodes.filter((n: { type: string }) => n.type === 'n8n-nodes-webrun.webRun');
+	const webRunNodes = workflow.nodes.filter(
+		(n: { type: string }) => n.type === 'n8n-nodes-webrun.webRun',
+	);
 
 	test('has a name, nodes with unique names, and connections between existing nodes', () => {
 		expect(typeof workflow.name).toBe('string');
 		const names = workflow.nodes.map((n: { name: string }) => n.name);
 		expect(new Set(names).size).toBe(names.length);
-		for (const [from, conn] of Object.entries(workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>)) {
+		for (const [from, conn] of Object.entries(
+			workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>,
+		)) {
 			expect(names).toContain(from);
-			for (const output of conn.main) for (const target of output ?? []) expect(names).toContain(target.node);
+			for (const output of conn.main)
+				for (const target of output ?? []) expect(names).toContain(target.node);
 		}
 		expect(webRunNodes.length).toBeGreaterThan(0);
 	});
@@ -66,8 +75,10 @@ describe.each(files)('%s', (file) => {
 				// The parameter is one the editor shows for this operation.
 				expect(props.filter((p) => p.name === key).some((p) => shown(p, params))).toBe(true);
 			}
-			for (const key of Object.keys((params.options as object) ?? {})) expect(optionNames).toContain(key);
-			if (params.messageType !== undefined) expect(valuesOf('messageType')).toContain(params.messageType);
+			for (const key of Object.keys((params.options as object) ?? {}))
+				expect(optionNames).toContain(key);
+			if (params.messageType !== undefined)
+				expect(valuesOf('messageType')).toContain(params.messageType);
 			if (params.action !== undefined) expect(valuesOf('action')).toContain(params.action);
 			// Every other fixed choice (Output Format, Schema Type, …) is one the editor offers.
 			for (const [key, value] of Object.entries(params)) {
@@ -82,7 +93,9 @@ describe.each(files)('%s', (file) => {
 	test('only Control Session nodes have a single output; the others use at most Completed and Guardrail', () => {
 		for (const node of webRunNodes) {
 			const outputs = workflow.connections[node.name]?.main ?? [];
-			expect(outputs.length).toBeLessThanOrEqual(node.parameters.operation === 'controlSession' ? 1 : 2);
+			expect(outputs.length).toBeLessThanOrEqual(
+				node.parameters.operation === 'controlSession' ? 1 : 2,
+			);
 		}
 	});
 });

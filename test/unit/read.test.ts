@@ -3,7 +3,12 @@
  * shared/reference/webrun-api.md (§2.1–§2.4, §4.2, §5.1, §5.11) and of the four seed pages,
  * copied verbatim (ids written "…" in the reference are given sample values here).
  */
-import { normalizeSession, normalizeTaskResponse, normalizeUsage, taskToItem } from '../../nodes/WebRun/task/read';
+import {
+	normalizeSession,
+	normalizeTaskResponse,
+	normalizeUsage,
+	taskToItem,
+} from '../../nodes/WebRun/task/read';
 
 const S = 'a1b2c3d4e5f6';
 const T = 'x9y8z7w6v5u4';
@@ -34,7 +39,13 @@ describe('completed results', () => {
 			sessionId: S,
 			taskId: T,
 			message: 'Successfully searched for Anthropic on Google',
-			usage: { promptTokens: 12450, completionTokens: 3200, totalTokens: 15650, completionTime: 23.5, cost: 0.0124 },
+			usage: {
+				promptTokens: 12450,
+				completionTokens: 3200,
+				totalTokens: 15650,
+				completionTime: 23.5,
+				cost: 0.0124,
+			},
 		});
 	});
 
@@ -44,14 +55,33 @@ describe('completed results', () => {
 			sessionId: S,
 			taskId: T,
 			status: 'complete',
-			result: { type: 'task_completed', data: { message: 'Done', completion_time: 12, prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } },
+			result: {
+				type: 'task_completed',
+				data: {
+					message: 'Done',
+					completion_time: 12,
+					prompt_tokens: 10,
+					completion_tokens: 5,
+					total_tokens: 15,
+				},
+			},
 		});
-		expect(task).toMatchObject({ state: 'completed', message: 'Done', usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15, completionTime: 12 } });
+		expect(task).toMatchObject({
+			state: 'completed',
+			message: 'Done',
+			usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15, completionTime: 12 },
+		});
 		expect(task.usage?.cost).toBeUndefined();
 	});
 
 	test('E events.mdx variant: result.success instead of result.type', () => {
-		const task = normalizeTaskResponse({ success: true, sessionId: S, taskId: T, status: 'complete', result: { success: true, data: { message: 'ok' } } });
+		const task = normalizeTaskResponse({
+			success: true,
+			sessionId: S,
+			taskId: T,
+			status: 'complete',
+			result: { success: true, data: { message: 'ok' } },
+		});
 		expect(task).toMatchObject({ state: 'completed', message: 'ok' });
 	});
 
@@ -62,7 +92,12 @@ describe('completed results', () => {
 			taskId: T,
 			result: { type: 'task_completed', data: { message: 'Added item to cart' } },
 		});
-		expect(taskToItem(task, {})).toEqual({ status: 'completed', sessionId: S, taskId: T, message: 'Added item to cart' });
+		expect(taskToItem(task, {})).toEqual({
+			status: 'completed',
+			sessionId: S,
+			taskId: T,
+			message: 'Added item to cart',
+		});
 	});
 
 	test('E send-message inline with tokens (introduction@06cc9f09)', () => {
@@ -70,20 +105,40 @@ describe('completed results', () => {
 			success: true,
 			sessionId: S,
 			taskId: T,
-			result: { type: 'task_completed', data: { message: 'Found 50 laptop results', prompt_tokens: 8500, completion_tokens: 2300, total_tokens: 10800 } },
+			result: {
+				type: 'task_completed',
+				data: {
+					message: 'Found 50 laptop results',
+					prompt_tokens: 8500,
+					completion_tokens: 2300,
+					total_tokens: 10800,
+				},
+			},
 		});
 		expect(task.usage).toEqual({ promptTokens: 8500, completionTokens: 2300, totalTokens: 10800 });
 	});
 
 	test('W-inline (seed webrun-sync-vs-async, endpoints@099408d9): top-level type/data/usage with files and network', () => {
-		const network = [{ id: 'tevo9', taskId: T, urls: [{ url: 'https://www.google.com/search?q=Anthropic', timestamp: 1771138379087.646 }] }];
+		const network = [
+			{
+				id: 'tevo9',
+				taskId: T,
+				urls: [{ url: 'https://www.google.com/search?q=Anthropic', timestamp: 1771138379087.646 }],
+			},
+		];
 		const body = {
 			success: true,
 			sessionId: S,
 			taskId: T,
 			type: 'task_completed',
 			data: { message: 'Successfully searched for Anthropic on Google', files: [], network },
-			usage: { prompt_tokens: 12450, completion_tokens: 3200, total_tokens: 15650, completion_time: 23.5, cost: 0.0124 },
+			usage: {
+				prompt_tokens: 12450,
+				completion_tokens: 3200,
+				total_tokens: 15650,
+				completion_time: 23.5,
+				cost: 0.0124,
+			},
 		};
 		expect(taskToItem(normalizeTaskResponse(body), {})).toEqual({
 			status: 'completed',
@@ -92,7 +147,13 @@ describe('completed results', () => {
 			message: 'Successfully searched for Anthropic on Google',
 			files: [],
 			network,
-			usage: { promptTokens: 12450, completionTokens: 3200, totalTokens: 15650, completionTime: 23.5, cost: 0.0124 },
+			usage: {
+				promptTokens: 12450,
+				completionTokens: 3200,
+				totalTokens: 15650,
+				completionTime: 23.5,
+				cost: 0.0124,
+			},
 		});
 	});
 
@@ -103,13 +164,34 @@ describe('completed results', () => {
 			taskId: T,
 			type: 'task_completed',
 			data: { message: 'x', files: [], network: [] },
-			usage: { prompt_tokens: 8500, completion_tokens: 2300, total_tokens: 10800, completion_time: 18.3, cost: 0.0087 },
+			usage: {
+				prompt_tokens: 8500,
+				completion_tokens: 2300,
+				total_tokens: 10800,
+				completion_time: 18.3,
+				cost: 0.0087,
+			},
 		});
-		expect(task.usage).toEqual({ promptTokens: 8500, completionTokens: 2300, totalTokens: 10800, completionTime: 18.3, cost: 0.0087 });
+		expect(task.usage).toEqual({
+			promptTokens: 8500,
+			completionTokens: 2300,
+			totalTokens: 10800,
+			completionTime: 18.3,
+			cost: 0.0087,
+		});
 	});
 
 	test('earlier W pages: data has only message (quickstart, introduction@42911f6f)', () => {
-		const item = taskToItem(normalizeTaskResponse({ success: true, sessionId: S, taskId: T, type: 'task_completed', data: { message: 'm' } }), {});
+		const item = taskToItem(
+			normalizeTaskResponse({
+				success: true,
+				sessionId: S,
+				taskId: T,
+				type: 'task_completed',
+				data: { message: 'm' },
+			}),
+			{},
+		);
 		expect(item).toEqual({ status: 'completed', sessionId: S, taskId: T, message: 'm' });
 		expect(item).not.toHaveProperty('files');
 	});
@@ -118,7 +200,13 @@ describe('completed results', () => {
 		const body = {
 			success: true,
 			type: 'task_completed',
-			data: { message: 'Task finished successfully', prompt_tokens: 12450, completion_tokens: 3200, total_tokens: 15650, completion_time: 23.5 },
+			data: {
+				message: 'Task finished successfully',
+				prompt_tokens: 12450,
+				completion_tokens: 3200,
+				total_tokens: 15650,
+				completion_time: 23.5,
+			},
 			usage: { inputTokens: 12450, outputTokens: 3200, computeTime: 5, cost: 0.0124 },
 			completedAt: '2024-01-15T10:30:00Z',
 		};
@@ -129,7 +217,14 @@ describe('completed results', () => {
 			taskId: T,
 			message: 'Task finished successfully',
 			completedAt: '2024-01-15T10:30:00Z',
-			usage: { promptTokens: 12450, completionTokens: 3200, totalTokens: 15650, completionTime: 23.5, computeTime: 5, cost: 0.0124 },
+			usage: {
+				promptTokens: 12450,
+				completionTokens: 3200,
+				totalTokens: 15650,
+				completionTime: 23.5,
+				computeTime: 5,
+				cost: 0.0124,
+			},
 		});
 	});
 
@@ -137,21 +232,56 @@ describe('completed results', () => {
 		const task = normalizeTaskResponse({
 			success: true,
 			type: 'task_completed',
-			data: { message: 'Task finished successfully', prompt_tokens: 15420, completion_tokens: 4200, total_tokens: 19620, completion_time: 87.3 },
+			data: {
+				message: 'Task finished successfully',
+				prompt_tokens: 15420,
+				completion_tokens: 4200,
+				total_tokens: 19620,
+				completion_time: 87.3,
+			},
 			usage: { cost: 0.0187 },
 		});
-		expect(task.usage).toEqual({ promptTokens: 15420, completionTokens: 4200, totalTokens: 19620, completionTime: 87.3, cost: 0.0187 });
+		expect(task.usage).toEqual({
+			promptTokens: 15420,
+			completionTokens: 4200,
+			totalTokens: 19620,
+			completionTime: 87.3,
+			cost: 0.0187,
+		});
 	});
 
 	test('W poll completed with files (§2.4)', () => {
-		const files = [{ source: 'https://example.com/report.zip', downloadUrl: 'https://blobs.webrun.ai/files/report.zip', filename: 'report.zip', timestamp: 1771138379108 }];
+		const files = [
+			{
+				source: 'https://example.com/report.zip',
+				downloadUrl: 'https://blobs.webrun.ai/files/report.zip',
+				filename: 'report.zip',
+				timestamp: 1771138379108,
+			},
+		];
 		const task = normalizeTaskResponse({
 			success: true,
 			sessionId: S,
 			taskId: T,
 			type: 'task_completed',
-			data: { message: 'Task finished successfully', files, network: [{ id: 'tevo9', taskId: T, urls: [{ url: 'https://example.com/api/data', timestamp: 1771138379087.646 }] }] },
-			usage: { prompt_tokens: 12450, completion_tokens: 3200, total_tokens: 15650, completion_time: 23.5, cost: 0.0124 },
+			data: {
+				message: 'Task finished successfully',
+				files,
+				network: [
+					{
+						id: 'tevo9',
+						taskId: T,
+						urls: [{ url: 'https://example.com/api/data', timestamp: 1771138379087.646 }],
+					},
+				],
+			},
+			usage: {
+				prompt_tokens: 12450,
+				completion_tokens: 3200,
+				total_tokens: 15650,
+				completion_time: 23.5,
+				cost: 0.0124,
+			},
 			completedAt: '2024-01-15T10:30:00Z',
 		});
 		expect(task).toMatchObject({ state: 'completed', files, completedAt: '2024-01-15T10:30:00Z' });
@@ -164,16 +294,35 @@ describe('completed results', () => {
 			data: { message: 'm', total_tokens: 15650, completion_time: 23.5 },
 			usage: { inputTokens: 12450, outputTokens: 3200, cost: 0.0124 },
 		});
-		expect(task.usage).toEqual({ promptTokens: 12450, completionTokens: 3200, totalTokens: 15650, completionTime: 23.5, cost: 0.0124 });
+		expect(task.usage).toEqual({
+			promptTokens: 12450,
+			completionTokens: 3200,
+			totalTokens: 15650,
+			completionTime: 23.5,
+			cost: 0.0124,
+		});
 	});
 
 	test('WS task_completed (events.mdx): usage nested inside data', () => {
 		const task = normalizeTaskResponse({
 			type: 'task_completed',
 			taskId: T,
-			data: { message: 'Task completed successfully', prompt_tokens: 15420, completion_tokens: 8230, total_tokens: 23650, completion_time: 45.3, usage: { cost: 0.0234 } },
+			data: {
+				message: 'Task completed successfully',
+				prompt_tokens: 15420,
+				completion_tokens: 8230,
+				total_tokens: 23650,
+				completion_time: 45.3,
+				usage: { cost: 0.0234 },
+			},
 		});
-		expect(task.usage).toEqual({ promptTokens: 15420, completionTokens: 8230, totalTokens: 23650, completionTime: 45.3, cost: 0.0234 });
+		expect(task.usage).toEqual({
+			promptTokens: 15420,
+			completionTokens: 8230,
+			totalTokens: 23650,
+			completionTime: 45.3,
+			cost: 0.0234,
+		});
 	});
 
 	test('webhook full_response (§5.1): E tokens in data, usage with computeTime', () => {
@@ -181,29 +330,105 @@ describe('completed results', () => {
 			type: 'task_completed',
 			sessionId: 'sess_abc123',
 			taskId: 'task_xyz789',
-			data: { message: '{"title":"Product Name","price":29.99}', prompt_tokens: 8500, completion_tokens: 2300, total_tokens: 10800, completion_time: 12.5 },
+			data: {
+				message: '{"title":"Product Name","price":29.99}',
+				prompt_tokens: 8500,
+				completion_tokens: 2300,
+				total_tokens: 10800,
+				completion_time: 12.5,
+			},
 			usage: { inputTokens: 8500, outputTokens: 2300, computeTime: 12.5, cost: 0.0124 },
 			completedAt: '2024-01-15T10:30:00.000Z',
 		});
-		expect(task).toMatchObject({ state: 'completed', message: '{"title":"Product Name","price":29.99}', sessionId: 'sess_abc123' });
+		expect(task).toMatchObject({
+			state: 'completed',
+			message: '{"title":"Product Name","price":29.99}',
+			sessionId: 'sess_abc123',
+		});
 	});
 
 	test('MCP get_task_status completed: status "completed"', () => {
-		const task = normalizeTaskResponse({ success: true, status: 'completed', type: 'task_completed', data: { message: 'x', prompt_tokens: 1 }, usage: { cost: 0.0124 } });
+		const task = normalizeTaskResponse({
+			success: true,
+			status: 'completed',
+			type: 'task_completed',
+			data: { message: 'x', prompt_tokens: 1 },
+			usage: { cost: 0.0124 },
+		});
 		expect(task.state).toBe('completed');
 	});
 });
 
 describe('pending and running', () => {
 	const pending: Array<[string, object]> = [
-		['E run-task: status pending + message', { success: true, sessionId: S, taskId: T, status: 'pending', pollUrl: `https://connect.enigma.click/task/${S}/${T}`, message: 'Task still running. Poll GET /task/:sessionId/:taskId for result.' }],
-		['response-formats: status pending and pending true', { success: true, sessionId: S, taskId: T, status: 'pending', pending: true, pollUrl: 'x', message: 'Task still running.' }],
-		['W quickstart: no message', { success: true, sessionId: 'a1b2c3', taskId: 'x9y8z7', status: 'pending', pollUrl: '…' }],
+		[
+			'E run-task: status pending + message',
+			{
+				success: true,
+				sessionId: S,
+				taskId: T,
+				status: 'pending',
+				pollUrl: `https://connect.enigma.click/task/${S}/${T}`,
+				message: 'Task still running. Poll GET /task/:sessionId/:taskId for result.',
+			},
+		],
+		[
+			'response-formats: status pending and pending true',
+			{
+				success: true,
+				sessionId: S,
+				taskId: T,
+				status: 'pending',
+				pending: true,
+				pollUrl: 'x',
+				message: 'Task still running.',
+			},
+		],
+		[
+			'W quickstart: no message',
+			{ success: true, sessionId: 'a1b2c3', taskId: 'x9y8z7', status: 'pending', pollUrl: '…' },
+		],
 		['E overview: no ids', { success: true, status: 'pending', pollUrl: '…' }],
-		['E send-message: pending true, no status', { success: true, sessionId: S, taskId: T, pending: true, pollUrl: 'https://connect.enigma.click/task/a/b', message: 'Task still running.' }],
-		['multi-task guide: pending true, no message', { success: true, sessionId: S, taskId: T, pending: true, pollUrl: '…' }],
-		['E poll running: active + pending + inputTokens', { success: true, status: 'active', pending: true, usage: { inputTokens: 8000, outputTokens: 2100, computeTime: 3, cost: 0.0067 } }],
-		['W poll running: status running, snake usage', { success: true, sessionId: S, taskId: T, status: 'running', usage: { prompt_tokens: 8000, completion_tokens: 2100, total_tokens: 10100, completion_time: 12.3, cost: 0.0067 } }],
+		[
+			'E send-message: pending true, no status',
+			{
+				success: true,
+				sessionId: S,
+				taskId: T,
+				pending: true,
+				pollUrl: 'https://connect.enigma.click/task/a/b',
+				message: 'Task still running.',
+			},
+		],
+		[
+			'multi-task guide: pending true, no message',
+			{ success: true, sessionId: S, taskId: T, pending: true, pollUrl: '…' },
+		],
+		[
+			'E poll running: active + pending + inputTokens',
+			{
+				success: true,
+				status: 'active',
+				pending: true,
+				usage: { inputTokens: 8000, outputTokens: 2100, computeTime: 3, cost: 0.0067 },
+			},
+		],
+		[
+			'W poll running: status running, snake usage',
+			{
+				success: true,
+				sessionId: S,
+				taskId: T,
+				status: 'running',
+				usage: {
+					prompt_tokens: 8000,
+					completion_tokens: 2100,
+					total_tokens: 10100,
+					completion_time: 12.3,
+					cost: 0.0067,
+				},
+			},
+		],
 		['old pricing page: pending + cost only', { pending: true, usage: { cost: 0.0045 } }],
 		['tasks concept: started', { success: true, status: 'started' }],
 	];
@@ -212,21 +437,53 @@ describe('pending and running', () => {
 	});
 
 	test('the pollUrl and usage of a running answer are kept', () => {
-		const task = normalizeTaskResponse({ success: true, status: 'active', pending: true, usage: { inputTokens: 8000, outputTokens: 2100, computeTime: 3, cost: 0.0067 } });
-		expect(task.usage).toEqual({ promptTokens: 8000, completionTokens: 2100, computeTime: 3, cost: 0.0067 });
-		expect(normalizeTaskResponse({ status: 'pending', pollUrl: 'https://x/task/a/b' }).pollUrl).toBe('https://x/task/a/b');
+		const task = normalizeTaskResponse({
+			success: true,
+			status: 'active',
+			pending: true,
+			usage: { inputTokens: 8000, outputTokens: 2100, computeTime: 3, cost: 0.0067 },
+		});
+		expect(task.usage).toEqual({
+			promptTokens: 8000,
+			completionTokens: 2100,
+			computeTime: 3,
+			cost: 0.0067,
+		});
+		expect(
+			normalizeTaskResponse({ status: 'pending', pollUrl: 'https://x/task/a/b' }).pollUrl,
+		).toBe('https://x/task/a/b');
 	});
 
 	test('a start-session answer (no task state) is not mistaken for a finished task', () => {
-		const task = normalizeTaskResponse({ success: true, sessionId: S, socketURL: 'https://connect.webrun.ai', expiresIn: 300000, balance: 12.5, message: 'Connect to instance using sessionId in auth' });
+		const task = normalizeTaskResponse({
+			success: true,
+			sessionId: S,
+			socketURL: 'https://connect.webrun.ai',
+			expiresIn: 300000,
+			balance: 12.5,
+			message: 'Connect to instance using sessionId in auth',
+		});
 		expect(task.state).toBe('running');
 	});
 });
 
 describe('guardrail', () => {
 	test.each([
-		['REST poll (§2.4, seeds)', { success: true, type: 'guardrail_trigger', data: { type: 'human_input_needed', value: 'I need login credentials to proceed' } }],
-		['WS message (§4.2)', { type: 'guardrail_trigger', data: { type: 'human_input_needed', value: 'I need login credentials to proceed' } }],
+		[
+			'REST poll (§2.4, seeds)',
+			{
+				success: true,
+				type: 'guardrail_trigger',
+				data: { type: 'human_input_needed', value: 'I need login credentials to proceed' },
+			},
+		],
+		[
+			'WS message (§4.2)',
+			{
+				type: 'guardrail_trigger',
+				data: { type: 'human_input_needed', value: 'I need login credentials to proceed' },
+			},
+		],
 	])('%s', (_, body) => {
 		const task = normalizeTaskResponse(body);
 		expect(task.state).toBe('guardrail');
@@ -239,17 +496,33 @@ describe('guardrail', () => {
 	});
 
 	test('guardrail inline with ids keeps them', () => {
-		const task = normalizeTaskResponse({ success: true, sessionId: S, taskId: T, type: 'guardrail_trigger', data: { type: 'human_input_needed', value: 'v' } });
+		const task = normalizeTaskResponse({
+			success: true,
+			sessionId: S,
+			taskId: T,
+			type: 'guardrail_trigger',
+			data: { type: 'human_input_needed', value: 'v' },
+		});
 		expect(taskToItem(task, {})).toMatchObject({ sessionId: S, taskId: T });
 	});
 });
 
 describe('failed and terminated', () => {
 	test('E failed without code (introduction@06cc9f09)', () => {
-		const task = normalizeTaskResponse({ success: false, status: 'failed', error: 'Navigation timeout after 30 seconds', usage: { inputTokens: 5000, outputTokens: 1200, computeTime: 2, cost: 0.0045 } });
+		const task = normalizeTaskResponse({
+			success: false,
+			status: 'failed',
+			error: 'Navigation timeout after 30 seconds',
+			usage: { inputTokens: 5000, outputTokens: 1200, computeTime: 2, cost: 0.0045 },
+		});
 		expect(task).toMatchObject({ state: 'failed', error: 'Navigation timeout after 30 seconds' });
 		expect(task.code).toBeUndefined();
-		expect(task.usage).toEqual({ promptTokens: 5000, completionTokens: 1200, computeTime: 2, cost: 0.0045 });
+		expect(task.usage).toEqual({
+			promptTokens: 5000,
+			completionTokens: 1200,
+			computeTime: 2,
+			cost: 0.0045,
+		});
 	});
 
 	test('W failed with code and usage', () => {
@@ -260,13 +533,31 @@ describe('failed and terminated', () => {
 			status: 'failed',
 			error: 'Navigation timeout after 30 seconds',
 			code: 'NAVIGATION_TIMEOUT',
-			usage: { prompt_tokens: 5000, completion_tokens: 1200, total_tokens: 6200, completion_time: 30.0, cost: 0.0045 },
+			usage: {
+				prompt_tokens: 5000,
+				completion_tokens: 1200,
+				total_tokens: 6200,
+				completion_time: 30.0,
+				cost: 0.0045,
+			},
 		});
-		expect(task).toMatchObject({ state: 'failed', code: 'NAVIGATION_TIMEOUT', sessionId: S, taskId: T });
+		expect(task).toMatchObject({
+			state: 'failed',
+			code: 'NAVIGATION_TIMEOUT',
+			sessionId: S,
+			taskId: T,
+		});
 	});
 
 	test('response-model / seeds failed: no usage', () => {
-		expect(normalizeTaskResponse({ success: false, status: 'failed', error: 'Navigation timeout after 30 seconds', code: 'NAVIGATION_TIMEOUT' })).toMatchObject({
+		expect(
+			normalizeTaskResponse({
+				success: false,
+				status: 'failed',
+				error: 'Navigation timeout after 30 seconds',
+				code: 'NAVIGATION_TIMEOUT',
+			}),
+		).toMatchObject({
 			state: 'failed',
 			code: 'NAVIGATION_TIMEOUT',
 		});
@@ -274,17 +565,32 @@ describe('failed and terminated', () => {
 
 	test('W2 quickstart tests data.type === "failed"; WS error event', () => {
 		expect(normalizeTaskResponse({ type: 'failed', error: 'x' }).state).toBe('failed');
-		expect(normalizeTaskResponse({ type: 'error', error: 'Navigation timeout after 30 seconds', code: 'NAVIGATION_TIMEOUT' })).toMatchObject({ state: 'failed', code: 'NAVIGATION_TIMEOUT' });
+		expect(
+			normalizeTaskResponse({
+				type: 'error',
+				error: 'Navigation timeout after 30 seconds',
+				code: 'NAVIGATION_TIMEOUT',
+			}),
+		).toMatchObject({ state: 'failed', code: 'NAVIGATION_TIMEOUT' });
 	});
 
 	test('TASK_TIMEOUT failure (errors reference)', () => {
 		expect(
-			normalizeTaskResponse({ success: false, status: 'failed', error: 'Task exceeded maximum duration of 60000ms', code: 'TASK_TIMEOUT', usage: { inputTokens: 25000, outputTokens: 8000, cost: 0.0245 } }),
+			normalizeTaskResponse({
+				success: false,
+				status: 'failed',
+				error: 'Task exceeded maximum duration of 60000ms',
+				code: 'TASK_TIMEOUT',
+				usage: { inputTokens: 25000, outputTokens: 8000, cost: 0.0245 },
+			}),
 		).toMatchObject({ state: 'failed', code: 'TASK_TIMEOUT' });
 	});
 
 	test('terminated (client code in events, response-model, common-issues)', () => {
-		expect(normalizeTaskResponse({ success: false, status: 'terminated' })).toMatchObject({ state: 'terminated', error: 'Session terminated' });
+		expect(normalizeTaskResponse({ success: false, status: 'terminated' })).toMatchObject({
+			state: 'terminated',
+			error: 'Session terminated',
+		});
 	});
 });
 
@@ -316,11 +622,19 @@ describe('start-session answer', () => {
 	});
 
 	test('shorter body of introduction@42911f6f: absent fields stay absent', () => {
-		expect(normalizeSession({ success: true, sessionId: S, expiresIn: 300000 })).toEqual({ sessionId: S, expiresIn: 300000 });
+		expect(normalizeSession({ success: true, sessionId: S, expiresIn: 300000 })).toEqual({
+			sessionId: S,
+			expiresIn: 300000,
+		});
 	});
 });
 
 test('usage: nothing sent → undefined, never zeros', () => {
 	expect(normalizeUsage({}, undefined)).toBeUndefined();
-	expect(taskToItem(normalizeTaskResponse({ success: true, type: 'task_completed', data: { message: 'x' } }), {})).not.toHaveProperty('usage');
+	expect(
+		taskToItem(
+			normalizeTaskResponse({ success: true, type: 'task_completed', data: { message: 'x' } }),
+			{},
+		),
+	).not.toHaveProperty('usage');
 });

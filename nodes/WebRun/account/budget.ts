@@ -155,7 +155,12 @@ export class StartBudget {
 	 * them is ours too, and `resetAt - its send time` is at least the window (it was sent before it
 	 * arrived; the reset is rounded up).
 	 */
-	private learnWindow(resetAt: number, remaining: number | undefined, sentAt: number, statusCode: number) {
+	private learnWindow(
+		resetAt: number,
+		remaining: number | undefined,
+		sentAt: number,
+		statusCode: number,
+	) {
 		if (remaining === undefined) return;
 		const accepted = statusCode >= 200 && statusCode < 300;
 		if (remaining === 0 && !accepted) return; // a refused start: the server's count is unknown
@@ -174,9 +179,12 @@ export class StartBudget {
 		// Just under the documented minute means the minute, seen through a small difference between
 		// the server's clock and ours.
 		const nearMinute = this.learnedWindowMs >= DEFAULT_WINDOW_MS - 1000;
-		this.windowMs = nearMinute ? Math.max(DEFAULT_WINDOW_MS, this.learnedWindowMs) : this.learnedWindowMs;
+		this.windowMs = nearMinute
+			? Math.max(DEFAULT_WINDOW_MS, this.learnedWindowMs)
+			: this.learnedWindowMs;
 		// This start leaves the server's window at the reset (not before the minute, as above).
-		const leavesBy = (nearMinute ? Math.max(resetAt, oldest.at + DEFAULT_WINDOW_MS) : resetAt) + RESET_MARGIN_MS;
+		const leavesBy =
+			(nearMinute ? Math.max(resetAt, oldest.at + DEFAULT_WINDOW_MS) : resetAt) + RESET_MARGIN_MS;
 		oldest.leavesBy = Math.min(oldest.leavesBy ?? Infinity, leavesBy);
 	}
 

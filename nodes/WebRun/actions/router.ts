@@ -32,7 +32,8 @@ type Outcome = { result: ItemResult } | { error: NodeApiError | NodeOperationErr
 /** When the node runs as an AI agent's tool, only output 0 reaches the agent. */
 function isToolMode(ctx: IExecuteFunctions): boolean {
 	const withToolCheck = ctx as IExecuteFunctions & { isToolExecution?: () => boolean };
-	if (typeof withToolCheck.isToolExecution === 'function' && withToolCheck.isToolExecution()) return true;
+	if (typeof withToolCheck.isToolExecution === 'function' && withToolCheck.isToolExecution())
+		return true;
 	return /Tool$/.test(ctx.getNode().type);
 }
 
@@ -46,7 +47,11 @@ function toNodeError(
 		return error;
 	}
 	if (error instanceof CancelledError) {
-		return new NodeOperationError(ctx.getNode(), 'The execution was stopped while WebRun was working', { itemIndex });
+		return new NodeOperationError(
+			ctx.getNode(),
+			'The execution was stopped while WebRun was working',
+			{ itemIndex },
+		);
 	}
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }
@@ -68,7 +73,12 @@ function asNodeError(
  * every error of every item, before n8n sees the error.
  */
 function redactError(client: WebRunClient, error: NodeApiError | NodeOperationError) {
-	const e = error as NodeApiError & { messages?: string[]; errorResponse?: unknown; cause?: unknown; webRun?: unknown };
+	const e = error as NodeApiError & {
+		messages?: string[];
+		errorResponse?: unknown;
+		cause?: unknown;
+		webRun?: unknown;
+	};
 	e.message = client.redact(e.message);
 	if (e.description) e.description = client.redact(e.description);
 	if (e.stack) e.stack = client.redact(e.stack);
@@ -94,7 +104,10 @@ function errorItem(
 	const json: IDataObject = { error: error.message };
 	if (error.description) json.description = error.description;
 	Object.assign(json, (error as WebRunError).webRun ?? {});
-	const item: INodeExecutionData = { json: client ? client.redact(json) : json, pairedItem: { item: itemIndex } };
+	const item: INodeExecutionData = {
+		json: client ? client.redact(json) : json,
+		pairedItem: { item: itemIndex },
+	};
 	if (toErrorOutput) item.error = error;
 	return item;
 }
@@ -109,7 +122,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operationName = this.getNodeParameter('operation', 0) as OperationName;
 	const operation = operations[operationName];
 	if (!operation) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not known`, { itemIndex: 0 });
+		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not known`, {
+			itemIndex: 0,
+		});
 	}
 	const continueOnFail = this.continueOnFail();
 	const concurrency = readConcurrency(this);
@@ -155,31 +170,41 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		// The run's cost figures (Max Total Cost), shared by its items.
 		const costs = new CostGuard();
 		try {
-			await runPool(runnable.filter((i) => prepared[i]), concurrency, async (i, stop) => {
-				const { settings, run } = prepared[i] as PreparedItem;
-				const item = new ItemContext(runClient, account, operation.label, i, settings, costs);
-				try {
-					costs.assertCanStart(item);
-					outcomes[i] = { result: await run(item) };
-				} catch (error) {
-					outcomes[i] = { error: asNodeError(this, error, i) };
-					if (!continueOnFail || error instanceof CancelledError) stop();
-				}
-			});
+			await runPool(
+				runnable.filter((i) => prepared[i]),
+				concurrency,
+				async (i, stop) => {
+					const { settings, run } = prepared[i] as PreparedItem;
+					const item = new ItemContext(runClient, account, operation.label, i, settings, costs);
+					try {
+						costs.assertCanStart(item);
+						outcomes[i] = { result: await run(item) };
+					} catch (error) {
+						outcomes[i] = { error: asNodeError(this, error, i) };
+						if (!continueOnFail || error instanceof CancelledError) stop();
+					}
+				},
+			);
 		} finally {
 			release();
 		}
 	}
 
 	if (client) {
-		for (const outcome of outcomes) if (outcome && 'error' in outcome) redactError(client, outcome.error);
+		for (const outcome of outcomes)
+			if (outcome && 'error' in outcome) redactError(client, outcome.error);
 	}
 
 	if (this.getExecutionCancelSignal?.()?.aborted) {
-		throw new NodeOperationError(this.getNode(), 'The execution was stopped while WebRun was working');
+		throw new NodeOperationError(
+			this.getNode(),
+			'The execution was stopped while WebRun was working',
+		);
 	}
 	if (!continueOnFail) {
-		const failed = outcomes.find((o) => o && 'error' in o) as { error: NodeApiError | NodeOperationError } | undefined;
+		const failed = outcomes.find((o) => o && 'error' in o) as
+			| { error: NodeApiError | NodeOperationError }
+			| undefined;
 		if (failed) throw failed.error;
 	}
 

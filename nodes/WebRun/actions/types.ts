@@ -4,7 +4,12 @@ import type { ItemContext, WaitSettings } from '../task/context';
 import type { ItemResult } from '../task/result';
 import type { ApiFormat } from '../transport/requests';
 
-export type OperationName = 'runTask' | 'startSession' | 'sendMessage' | 'controlSession' | 'getTask';
+export type OperationName =
+	| 'runTask'
+	| 'startSession'
+	| 'sendMessage'
+	| 'controlSession'
+	| 'getTask';
 
 /** An item whose parameters were read and validated; `run` sends its requests. */
 export interface PreparedItem {

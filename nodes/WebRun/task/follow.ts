@@ -39,7 +39,10 @@ export async function followTask(item: ItemContext, startBody: unknown): Promise
 }
 
 /** Waits for a task known to be running (e.g. resumed after a guardrail); it holds a session. */
-export async function followRunning(item: ItemContext, options: WaitOptions): Promise<NormalizedTask> {
+export async function followRunning(
+	item: ItemContext,
+	options: WaitOptions,
+): Promise<NormalizedTask> {
 	const { sessions } = item.account;
 	sessions.taskStarted();
 	try {

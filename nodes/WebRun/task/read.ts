@@ -84,7 +84,12 @@ export function normalizeUsage(...sources: unknown[]): TaskUsage | undefined {
 	};
 	const usage: TaskUsage = {
 		promptTokens: pick('prompt_tokens', 'promptTokens', 'inputTokens', 'input_tokens'),
-		completionTokens: pick('completion_tokens', 'completionTokens', 'outputTokens', 'output_tokens'),
+		completionTokens: pick(
+			'completion_tokens',
+			'completionTokens',
+			'outputTokens',
+			'output_tokens',
+		),
 		totalTokens: pick('total_tokens', 'totalTokens'),
 		completionTime: pick('completion_time', 'completionTime'),
 		computeTime: pick('computeTime', 'compute_time'),
@@ -98,7 +103,11 @@ export function normalizeUsage(...sources: unknown[]): TaskUsage | undefined {
 export function normalizeTaskResponse(input: unknown): NormalizedTask {
 	const body: IDataObject = isObject(input) ? input : {};
 	const result = isObject(body.result) ? body.result : undefined;
-	const data = isObject(body.data) ? body.data : isObject(result?.data) ? (result?.data as IDataObject) : undefined;
+	const data = isObject(body.data)
+		? body.data
+		: isObject(result?.data)
+			? (result?.data as IDataObject)
+			: undefined;
 	const type = str(body.type) ?? str(result?.type);
 	const status = (str(body.status) ?? str(result?.status))?.toLowerCase();
 
@@ -129,7 +138,12 @@ export function normalizeTaskResponse(input: unknown): NormalizedTask {
 		(result !== undefined && result.success === true && data !== undefined)
 	) {
 		task.state = 'completed';
-	} else if (status === 'failed' || type === 'failed' || type === 'error' || type === 'task_failed') {
+	} else if (
+		status === 'failed' ||
+		type === 'failed' ||
+		type === 'error' ||
+		type === 'task_failed'
+	) {
 		task.state = 'failed';
 	} else if (status === 'terminated' || type === 'terminated' || status === 'stopped') {
 		task.state = 'terminated';
@@ -189,7 +203,10 @@ export function normalizeSession(input: unknown): SessionInfo {
 }
 
 /** The output item of a task, as the product contract describes it. */
-export function taskToItem(task: NormalizedTask, ids: { sessionId?: string; taskId?: string }): IDataObject {
+export function taskToItem(
+	task: NormalizedTask,
+	ids: { sessionId?: string; taskId?: string },
+): IDataObject {
 	const item: IDataObject = {
 		status: task.state,
 		sessionId: task.sessionId ?? ids.sessionId,

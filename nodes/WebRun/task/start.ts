@@ -33,8 +33,18 @@ function isSessionLimit(body: unknown): boolean {
 const SESSION_CREATING_PATHS = new Set(['/start/run-task', '/start/start-session']);
 
 /** Terminates the session named by the late answer of a start whose execution was stopped. */
-async function closeOrphanSession(client: WebRunClient, path: string, response: ApiResponse | TransportFailure) {
-	if (isTransportFailure(response) || response.statusCode < 200 || response.statusCode >= 300 || !response.json) return;
+async function closeOrphanSession(
+	client: WebRunClient,
+	path: string,
+	response: ApiResponse | TransportFailure,
+) {
+	if (
+		isTransportFailure(response) ||
+		response.statusCode < 200 ||
+		response.statusCode >= 300 ||
+		!response.json
+	)
+		return;
 	const { sessionId } = normalizeSession(response.body);
 	if (!sessionId) return;
 	// A Run Task whose task already ended closed its session on its own.
@@ -52,7 +62,8 @@ async function closeOrphanSession(client: WebRunClient, path: string, response: 
 async function requestStart(item: ItemContext, path: string, body: IDataObject, timeoutMs: number) {
 	const { client } = item;
 	const signal = item.signal;
-	if (!signal || !SESSION_CREATING_PATHS.has(path)) return await client.request('POST', path, { body, timeoutMs });
+	if (!signal || !SESSION_CREATING_PATHS.has(path))
+		return await client.request('POST', path, { body, timeoutMs });
 	const pending = client.request('POST', path, { body, timeoutMs, ignoreCancel: true });
 	let stopped = false;
 	try {
@@ -62,7 +73,9 @@ async function requestStart(item: ItemContext, path: string, body: IDataObject, 
 		stopped = true;
 	}
 	if (stopped) {
-		void pending.then(async (response) => await closeOrphanSession(client, path, response)).catch(() => undefined);
+		void pending
+			.then(async (response) => await closeOrphanSession(client, path, response))
+			.catch(() => undefined);
 		throw new CancelledError();
 	}
 	return await pending;
@@ -132,7 +145,8 @@ export async function sendLimited(
 		const response = await request.send(Math.min(request.timeoutMs, remaining));
 		// A 2xx answer may hold a session (followTask tells when its task ends); a refusal for the
 		// session limit frees nothing; any other error or failure created no session to wait for.
-		const answered2xx = !isTransportFailure(response) && response.statusCode >= 200 && response.statusCode < 300;
+		const answered2xx =
+			!isTransportFailure(response) && response.statusCode >= 200 && response.statusCode < 300;
 		if (request.holdsSession) {
 			const failed = isTransportFailure(response) || !isSessionLimit(response.body);
 			sessions.startAnswered(!answered2xx && failed);

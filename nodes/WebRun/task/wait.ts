@@ -1,4 +1,8 @@
-import { MAX_POLL_BACKOFF_MS, POLL_RATE_LIMITED_WAIT_MS, POLL_REQUEST_TIMEOUT_MS } from '../constants';
+import {
+	MAX_POLL_BACKOFF_MS,
+	POLL_RATE_LIMITED_WAIT_MS,
+	POLL_REQUEST_TIMEOUT_MS,
+} from '../constants';
 import { httpError, taskEndedError, timeoutError } from '../errors';
 import { CancelledError, cancellableSleep } from '../sleep';
 import { isTransportFailure } from '../transport/client';
@@ -28,7 +32,10 @@ export interface WaitOptions {
  * loop backs off and keeps polling until the item's timeout. 404 and other 4xx answers throw.
  * A stopped execution ends the wait at once.
  */
-export async function waitForTask(item: ItemContext, options: WaitOptions): Promise<NormalizedTask> {
+export async function waitForTask(
+	item: ItemContext,
+	options: WaitOptions,
+): Promise<NormalizedTask> {
 	const { client, settings } = item;
 	item.sessionId = options.sessionId;
 	item.taskId = options.taskId;
@@ -45,12 +52,16 @@ export async function waitForTask(item: ItemContext, options: WaitOptions): Prom
 		if (pollAt > now) await cancellableSleep(pollAt - now, item.signal);
 
 		const pollStartedAt = Date.now();
-		const timeoutMs = Math.max(1000, Math.min(POLL_REQUEST_TIMEOUT_MS, item.deadline - pollStartedAt));
+		const timeoutMs = Math.max(
+			1000,
+			Math.min(POLL_REQUEST_TIMEOUT_MS, item.deadline - pollStartedAt),
+		);
 		const response = await client.request('GET', url, { timeoutMs });
 		const transient = () => {
 			failures++;
 			const backoff = settings.pollIntervalMs * Math.min(2 ** (failures - 1), 16);
-			nextPollAt = pollStartedAt + Math.min(MAX_POLL_BACKOFF_MS, Math.max(settings.pollIntervalMs, backoff));
+			nextPollAt =
+				pollStartedAt + Math.min(MAX_POLL_BACKOFF_MS, Math.max(settings.pollIntervalMs, backoff));
 		};
 
 		if (isTransportFailure(response)) {
@@ -78,7 +89,8 @@ export async function waitForTask(item: ItemContext, options: WaitOptions): Prom
 		}
 		if (res.statusCode === 429) {
 			const retryMs = retryAfterMs(res.headers, Date.now());
-			nextPollAt = Date.now() + Math.max(settings.pollIntervalMs, retryMs ?? POLL_RATE_LIMITED_WAIT_MS);
+			nextPollAt =
+				Date.now() + Math.max(settings.pollIntervalMs, retryMs ?? POLL_RATE_LIMITED_WAIT_MS);
 			continue;
 		}
 		if (res.statusCode >= 500 || res.statusCode === 408) {

@@ -119,7 +119,9 @@ export class WebRunClient {
 		}
 		const url = new URL(raw);
 		if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-			throw new Error(`The Base URL in the WebRun credential must start with https:// (got "${raw}")`);
+			throw new Error(
+				`The Base URL in the WebRun credential must start with https:// (got "${raw}")`,
+			);
 		}
 		const baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 		const key = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
@@ -231,7 +233,11 @@ export class WebRunClient {
 		const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.baseUrl}${pathOrUrl}`;
 		if (new URL(url).origin !== this.origin) {
 			// Defence in depth: the key goes only to the credential's origin.
-			return { notSent: true, cancelled: false, reason: 'refused to send the API key to another host' };
+			return {
+				notSent: true,
+				cancelled: false,
+				reason: 'refused to send the API key to another host',
+			};
 		}
 		const requestOptions: IHttpRequestOptions = {
 			method,
@@ -265,7 +271,12 @@ export class WebRunClient {
 				requestOptions,
 			)) as { statusCode: number; headers: unknown; body: unknown };
 			const { body, json } = parseBody(response.body);
-			return { statusCode: response.statusCode, headers: lowerCaseHeaders(response.headers), body, json };
+			return {
+				statusCode: response.statusCode,
+				headers: lowerCaseHeaders(response.headers),
+				body,
+				json,
+			};
 		} catch (error) {
 			const cause = (error as { cause?: { code?: string; message?: string } }).cause;
 			const code = (error as { code?: string }).code ?? cause?.code;

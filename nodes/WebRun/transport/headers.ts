@@ -46,7 +46,8 @@ export function rateLimitInfo(headers: Headers | undefined): RateLimitInfo | und
 	const limitRaw = header(headers, 'x-ratelimit-limit');
 	const remainingRaw = header(headers, 'x-ratelimit-remaining');
 	const resetRaw = header(headers, 'x-ratelimit-reset');
-	if (limitRaw === undefined && remainingRaw === undefined && resetRaw === undefined) return undefined;
+	if (limitRaw === undefined && remainingRaw === undefined && resetRaw === undefined)
+		return undefined;
 	const info: RateLimitInfo = {};
 	const limit = Number(limitRaw);
 	if (Number.isInteger(limit) && limit > 0) info.limit = limit;
@@ -58,7 +59,11 @@ export function rateLimitInfo(headers: Headers | undefined): RateLimitInfo | und
 }
 
 /** How long a 429 asks to wait: Retry-After, else until X-RateLimit-Reset, else `fallbackMs`. */
-export function rateLimitedWaitMs(headers: Headers | undefined, now: number, fallbackMs: number): number {
+export function rateLimitedWaitMs(
+	headers: Headers | undefined,
+	now: number,
+	fallbackMs: number,
+): number {
 	const retry = retryAfterMs(headers, now);
 	if (retry !== undefined) return retry;
 	const resetAt = rateLimitInfo(headers)?.resetAt;

@@ -98,7 +98,11 @@ function settings(task: TaskSpec, generation: 'e' | 'w1' | 'w2'): IDataObject {
 }
 
 /** The task in one generation's names; `url` names the field of the starting URL. */
-function taskIn(task: TaskSpec, generation: 'e' | 'w1' | 'w2', url: 'startingUrl' | 'startingPoint') {
+function taskIn(
+	task: TaskSpec,
+	generation: 'e' | 'w1' | 'w2',
+	url: 'startingUrl' | 'startingPoint',
+) {
 	const text = generation === 'w2' ? 'prompt' : 'taskDetails';
 	return defined({ [text]: task.prompt, [url]: task.startingUrl, ...settings(task, generation) });
 }
@@ -141,10 +145,15 @@ export function unsupportedIn(
 }
 
 /** POST /start/run-task */
-export function runTaskBody(task: TaskSpec, session: SessionSpec, format: ApiFormat = 'auto'): IDataObject {
+export function runTaskBody(
+	task: TaskSpec,
+	session: SessionSpec,
+	format: ApiFormat = 'auto',
+): IDataObject {
 	if (format === 'e') return { ...taskIn(task, 'e', 'startingUrl'), ...sessionIn(session, 'e') };
 	if (format === 'w1') return { ...taskIn(task, 'w1', 'startingUrl'), ...sessionIn(session, 'w1') };
-	if (format === 'w2') return { task: taskIn(task, 'w2', 'startingUrl'), ...sessionIn(session, 'w2') };
+	if (format === 'w2')
+		return { task: taskIn(task, 'w2', 'startingUrl'), ...sessionIn(session, 'w2') };
 	// auto: flat (E and W1, with W1's startingPoint alias) + task{} (W2) + every session field.
 	return {
 		...taskIn(task, 'w1', 'startingUrl'),
@@ -174,7 +183,11 @@ export function startSessionBody(
 }
 
 /** POST /start/send-message: a new task in a session. */
-export function newTaskBody(sessionId: string, task: TaskSpec, format: ApiFormat = 'auto'): IDataObject {
+export function newTaskBody(
+	sessionId: string,
+	task: TaskSpec,
+	format: ApiFormat = 'auto',
+): IDataObject {
 	const head = { actionType: 'newTask', newState: 'start' };
 	let message: IDataObject;
 	if (format === 'e') message = taskIn(task, 'e', 'startingUrl');
@@ -190,7 +203,11 @@ export function newTaskBody(sessionId: string, task: TaskSpec, format: ApiFormat
 }
 
 /** POST /start/send-message: the human's answer to a guardrail; the same task resumes. */
-export function guardrailReplyBody(sessionId: string, answer: string, format: ApiFormat = 'auto'): IDataObject {
+export function guardrailReplyBody(
+	sessionId: string,
+	answer: string,
+	format: ApiFormat = 'auto',
+): IDataObject {
 	const text: IDataObject =
 		format === 'w2'
 			? { prompt: answer }

@@ -1,7 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 /** Session ID and Task ID fields, shown for the operations that take them. */
-export function sessionIdField(operations: string[], description: string, extra: Partial<INodeProperties> = {}): INodeProperties {
+export function sessionIdField(
+	operations: string[],
+	description: string,
+	extra: Partial<INodeProperties> = {},
+): INodeProperties {
 	return {
 		displayName: 'Session ID',
 		name: 'sessionId',
@@ -15,7 +19,10 @@ export function sessionIdField(operations: string[], description: string, extra:
 	};
 }
 
-export function taskIdField(displayOptions: INodeProperties['displayOptions'], description: string): INodeProperties {
+export function taskIdField(
+	displayOptions: INodeProperties['displayOptions'],
+	description: string,
+): INodeProperties {
 	return {
 		displayName: 'Task ID',
 		name: 'taskId',

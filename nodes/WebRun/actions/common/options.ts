@@ -60,7 +60,8 @@ export const optionsProperty: INodeProperties = {
 			type: 'number',
 			default: 300000,
 			typeOptions: { minValue: MIN_DURATION_MS, maxValue: MAX_DURATION_MS },
-			description: 'Longest time the agent may work on the task, in milliseconds (1,000 to 300,000)',
+			description:
+				'Longest time the agent may work on the task, in milliseconds (1,000 to 300,000)',
 			displayOptions: taskOnly,
 		},
 		{
@@ -69,7 +70,8 @@ export const optionsProperty: INodeProperties = {
 			type: 'number',
 			default: 100000,
 			typeOptions: { minValue: 1, maxValue: MAX_TOKENS },
-			description: 'Cap on the tokens the agent may read (up to 100,000); the task fails when it is exceeded',
+			description:
+				'Cap on the tokens the agent may read (up to 100,000); the task fails when it is exceeded',
 			displayOptions: taskOnly,
 		},
 		{
@@ -78,7 +80,8 @@ export const optionsProperty: INodeProperties = {
 			type: 'number',
 			default: 100000,
 			typeOptions: { minValue: 1, maxValue: MAX_TOKENS },
-			description: 'Cap on the tokens the agent may write (up to 100,000); the answer is cut when it is exceeded',
+			description:
+				'Cap on the tokens the agent may write (up to 100,000); the answer is cut when it is exceeded',
 			displayOptions: taskOnly,
 		},
 		{
@@ -106,7 +109,8 @@ export const optionsProperty: INodeProperties = {
 			type: 'number',
 			default: DEFAULT_POLL_INTERVAL_S,
 			typeOptions: { minValue: MIN_POLL_INTERVAL_S, numberPrecision: 1 },
-			description: 'How often to ask WebRun whether a running task is done (at least 1 second; WebRun recommends 2)',
+			description:
+				'How often to ask WebRun whether a running task is done (at least 1 second; WebRun recommends 2)',
 			displayOptions: waitingOnly,
 		},
 		...sessionOptions,
@@ -164,7 +168,8 @@ function toNumber(value: unknown): number {
 	return Number.NaN;
 }
 
-const DOMAIN = /^(\*\.)?(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+const DOMAIN =
+	/^(\*\.)?(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 /** Accepts "example.com", "*.example.com" or a URL, and returns the host pattern. */
 export function parseDomain(entry: string): string | undefined {
@@ -182,12 +187,17 @@ export function parseDomain(entry: string): string | undefined {
 }
 
 /** Reads and validates the Options collection of one item. Throws before any request is sent. */
-export function readOptions(ctx: IExecuteFunctions, itemIndex: number, operation: string): ReadOptions {
+export function readOptions(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	operation: string,
+): ReadOptions {
 	const node = ctx.getNode();
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const task: Omit<TaskSpec, 'prompt'> = {};
 	const session: SessionSpec = {};
-	const fail = (message: string, description?: string) => inputError(node, itemIndex, message, description);
+	const fail = (message: string, description?: string) =>
+		inputError(node, itemIndex, message, description);
 	const applies = (...ops: string[]) => ops.includes(operation);
 
 	if (applies('runTask', 'startSession', 'sendMessage')) {
@@ -200,7 +210,10 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number, operation
 				url = undefined;
 			}
 			if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-				throw fail(`Starting URL is not a valid web address: "${raw}"`, 'Use a full URL such as https://www.example.com');
+				throw fail(
+					`Starting URL is not a valid web address: "${raw}"`,
+					'Use a full URL such as https://www.example.com',
+				);
 			}
 			task.startingUrl = url.toString();
 		}
@@ -220,7 +233,9 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number, operation
 			if (options[name] === undefined) continue;
 			const value = toNumber(options[name]);
 			if (!isInteger(value) || value < 1 || value > MAX_TOKENS) {
-				throw fail(`${label} must be a whole number between 1 and ${MAX_TOKENS} (got ${String(options[name])})`);
+				throw fail(
+					`${label} must be a whole number between 1 and ${MAX_TOKENS} (got ${String(options[name])})`,
+				);
 			}
 			task[name] = value;
 		}
@@ -233,7 +248,10 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number, operation
 				if (entry.trim() === '') continue;
 				const domain = parseDomain(entry);
 				if (!domain) {
-					throw fail(`Avoid Domains contains an invalid domain: "${entry.trim()}"`, 'Use domains such as facebook.com, separated by commas');
+					throw fail(
+						`Avoid Domains contains an invalid domain: "${entry.trim()}"`,
+						'Use domains such as facebook.com, separated by commas',
+					);
 				}
 				domains.push(domain);
 			}
@@ -249,9 +267,13 @@ export function readOptions(ctx: IExecuteFunctions, itemIndex: number, operation
 
 	readSessionOptions(ctx, itemIndex, operation, options, task, session);
 
-	const pollInterval = options.pollInterval === undefined ? DEFAULT_POLL_INTERVAL_S : toNumber(options.pollInterval);
+	const pollInterval =
+		options.pollInterval === undefined ? DEFAULT_POLL_INTERVAL_S : toNumber(options.pollInterval);
 	if (!Number.isFinite(pollInterval) || pollInterval < MIN_POLL_INTERVAL_S) {
-		throw fail(`Poll Interval must be at least 1 second (got ${String(options.pollInterval)})`, 'WebRun recommends polling every 2 to 3 seconds.');
+		throw fail(
+			`Poll Interval must be at least 1 second (got ${String(options.pollInterval)})`,
+			'WebRun recommends polling every 2 to 3 seconds.',
+		);
 	}
 	const timeout = options.timeout === undefined ? DEFAULT_TIMEOUT_S : toNumber(options.timeout);
 	if (!Number.isFinite(timeout) || timeout <= 0) {
@@ -289,17 +311,37 @@ export function readConcurrency(ctx: IExecuteFunctions): number {
 }
 
 /** Reads a required, non-empty text parameter. */
-export function readText(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
+export function readText(
+	ctx: IExecuteFunctions,
+	name: string,
+	label: string,
+	itemIndex: number,
+): string {
 	const value = ctx.getNodeParameter(name, itemIndex, '') as unknown;
-	const text = typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value).trim();
-	if (!text) throw inputError(ctx.getNode(), itemIndex, `${label} is empty`, `Enter ${label.toLowerCase()} or map it from an earlier node with an expression.`);
+	const text =
+		typeof value === 'string'
+			? value.trim()
+			: value === undefined || value === null
+				? ''
+				: String(value).trim();
+	if (!text)
+		throw inputError(
+			ctx.getNode(),
+			itemIndex,
+			`${label} is empty`,
+			`Enter ${label.toLowerCase()} or map it from an earlier node with an expression.`,
+		);
 	return text;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /** Reads a session or task id: non-empty, no spaces, slashes or other characters ids never have. */
-export function readId(ctx: IExecuteFunctions, name: 'sessionId' | 'taskId', itemIndex: number): string {
+export function readId(
+	ctx: IExecuteFunctions,
+	name: 'sessionId' | 'taskId',
+	itemIndex: number,
+): string {
 	const label = name === 'sessionId' ? 'Session ID' : 'Task ID';
 	const value = ctx.getNodeParameter(name, itemIndex, '') as unknown;
 	const id = value === undefined || value === null ? '' : String(value).trim();

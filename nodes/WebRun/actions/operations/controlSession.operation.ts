@@ -16,10 +16,30 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Pause', value: 'pause', description: 'The agent finishes its current step, then waits', action: 'Pause a session' },
-			{ name: 'Resume', value: 'resume', description: 'Continue a paused task where it stopped', action: 'Resume a session' },
-			{ name: 'Stop', value: 'stop', description: 'End the current task; the session stays open for a new task', action: 'Stop the current task of a session' },
-			{ name: 'Terminate', value: 'terminate', description: 'End the whole session and its browser, so it stops costing money', action: 'Terminate a session' },
+			{
+				name: 'Pause',
+				value: 'pause',
+				description: 'The agent finishes its current step, then waits',
+				action: 'Pause a session',
+			},
+			{
+				name: 'Resume',
+				value: 'resume',
+				description: 'Continue a paused task where it stopped',
+				action: 'Resume a session',
+			},
+			{
+				name: 'Stop',
+				value: 'stop',
+				description: 'End the current task; the session stays open for a new task',
+				action: 'Stop the current task of a session',
+			},
+			{
+				name: 'Terminate',
+				value: 'terminate',
+				description: 'End the whole session and its browser, so it stops costing money',
+				action: 'Terminate a session',
+			},
 		],
 		default: 'terminate',
 		displayOptions: { show: { operation: ['controlSession'] } },
@@ -36,7 +56,12 @@ export const controlSession: Operation = {
 		const sessionId = readId(this, 'sessionId', itemIndex);
 		const action = this.getNodeParameter('action', itemIndex, 'terminate') as string;
 		if (!ACTIONS.includes(action)) {
-			throw inputError(this.getNode(), itemIndex, `Unknown action "${action}"`, 'Choose Pause, Resume, Stop or Terminate.');
+			throw inputError(
+				this.getNode(),
+				itemIndex,
+				`Unknown action "${action}"`,
+				'Choose Pause, Resume, Stop or Terminate.',
+			);
 		}
 		const { settings, includeRawResponse } = readOptions(this, itemIndex, 'controlSession');
 		return {

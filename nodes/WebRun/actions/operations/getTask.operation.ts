@@ -8,7 +8,10 @@ import type { Operation } from '../types';
 
 export const description: INodeProperties[] = [
 	sessionIdField(['getTask'], 'The session the task runs in'),
-	taskIdField({ show: { operation: ['getTask'] } }, 'The task to look up, for example from a Run Task that timed out'),
+	taskIdField(
+		{ show: { operation: ['getTask'] } },
+		'The task to look up, for example from a Run Task that timed out',
+	),
 	{
 		displayName: 'Wait for Completion',
 		name: 'waitForCompletion',
@@ -27,7 +30,11 @@ export const getTask: Operation = {
 	prepare(this: IExecuteFunctions, itemIndex: number) {
 		const sessionId = readId(this, 'sessionId', itemIndex);
 		const taskId = readId(this, 'taskId', itemIndex);
-		const waitForCompletion = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
+		const waitForCompletion = this.getNodeParameter(
+			'waitForCompletion',
+			itemIndex,
+			true,
+		) as boolean;
 		const { settings, includeRawResponse, files } = readOptions(this, itemIndex, 'getTask');
 		return {
 			settings,
@@ -38,7 +45,10 @@ export const getTask: Operation = {
 					pollImmediately: true,
 					once: !waitForCompletion,
 				});
-				return await taskItem(item, task, { includeRaw: includeRawResponse, download: files.download });
+				return await taskItem(item, task, {
+					includeRaw: includeRawResponse,
+					download: files.download,
+				});
 			},
 		};
 	},

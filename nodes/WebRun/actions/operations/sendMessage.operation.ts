@@ -11,10 +11,15 @@ import { outputFormatFields, readOutputFormat } from '../common/outputFormat';
 import { checkApiFormat, secretValues } from '../common/sessionOptions';
 import type { Operation } from '../types';
 
-const show = (messageType: string) => ({ show: { operation: ['sendMessage'], messageType: [messageType] } });
+const show = (messageType: string) => ({
+	show: { operation: ['sendMessage'], messageType: [messageType] },
+});
 
 export const description: INodeProperties[] = [
-	sessionIdField(['sendMessage'], 'The session to send the message to, for example from Start Session'),
+	sessionIdField(
+		['sendMessage'],
+		'The session to send the message to, for example from Start Session',
+	),
 	{
 		displayName: 'Message Type',
 		name: 'messageType',
@@ -24,7 +29,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Guardrail Response',
 				value: 'guardrailResponse',
-				description: "Answer an agent that asked for a human (a guardrail); the same task resumes",
+				description: 'Answer an agent that asked for a human (a guardrail); the same task resumes',
 				action: 'Answer a guardrail',
 			},
 			{
@@ -42,7 +47,10 @@ export const description: INodeProperties[] = [
 		description: 'What the agent should do next in this session, in plain language',
 	}),
 	...outputFormatFields({ operation: ['sendMessage'], messageType: ['newTask'] }),
-	taskIdField(show('guardrailResponse'), 'The task that is waiting for the answer, e.g. {{ $json.taskId }} from the Guardrail output'),
+	taskIdField(
+		show('guardrailResponse'),
+		'The task that is waiting for the answer, e.g. {{ $json.taskId }} from the Guardrail output',
+	),
 	{
 		displayName: 'Response',
 		name: 'guardrailResponse',
@@ -51,7 +59,8 @@ export const description: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'Username: jane@example.com, Password: …',
-		description: "The human's answer to the agent's question. The task resumes where it stopped and the node waits for it again.",
+		description:
+			"The human's answer to the agent's question. The task resumes where it stopped and the node waits for it again.",
 		displayOptions: show('guardrailResponse'),
 	},
 ];
