@@ -40,7 +40,8 @@ task('build:indent', (done) => {
 		fs.readdirSync(dir, { withFileTypes: true }).forEach((entry) => {
 			const file = path.join(dir, entry.name);
 			if (entry.isDirectory()) return walk(file);
-			if (file.endsWith('.js')) fs.writeFileSync(file, reindent(fs.readFileSync(file, 'utf8'), file));
+			if (file.endsWith('.js'))
+				fs.writeFileSync(file, reindent(fs.readFileSync(file, 'utf8'), file));
 		});
 	walk(path.resolve('dist'));
 	done();
