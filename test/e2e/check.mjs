@@ -364,16 +364,20 @@ Object.assign(cases, {
 		if (!process.env.SIM_URL) return expect(false, 'SIM_URL not set');
 		const { createHash } = await import('node:crypto');
 		const sha = createHash('sha256').update('Deliver to Gate 4').digest('hex');
-		const upload = (await sim('/__sim/uploads')).find((u) => u.files.some((f) => f.sha256 === sha));
+		// The simulator serves both n8n lines: the upload is the one whose fileIds this task got.
+		const task = (await sim('/__sim/tasks')).find((t) => t.taskId === item?.taskId);
+		const ids = JSON.stringify(task?.options?.files);
+		const uploads = (await sim('/__sim/uploads')).filter((u) =>
+			u.files.some((f) => f.sha256 === sha),
+		);
+		const upload = uploads.find((u) => JSON.stringify(u.fileIds) === ids);
+		expect(
+			upload !== undefined,
+			`the task's files ${ids} are the fileIds of an upload of note.txt's content (uploads: ${JSON.stringify(uploads.map((u) => u.fileIds))})`,
+		);
 		expect(
 			upload?.files?.[0]?.filename === 'note.txt',
 			`note.txt uploaded, got ${JSON.stringify(upload)}`,
-		);
-		const task = (await sim('/__sim/tasks')).find((t) => t.taskId === item?.taskId);
-		const ids = JSON.stringify(task?.options?.files);
-		expect(
-			ids === JSON.stringify(upload?.fileIds),
-			`the task's files ${ids} = the upload's fileIds`,
 		);
 	},
 });
