@@ -68,7 +68,9 @@ export const STOP_REQUEST_TIMEOUT_MS = 15_000;
 // ---- Structured results and files (design.md "Structured results", "Files")
 /** How much of the agent's raw answer an output error's description shows (the item has all). */
 export const MAX_RAW_ANSWER_IN_ERROR = 2_000;
-/** "Max File Size (MB)" of Download Files; one MB is 1,048,576 bytes. */
+/** One MB of "Max File Size (MB)" and of the sizes in messages. */
+export const BYTES_PER_MB = 1024 * 1024;
+/** "Max File Size (MB)" of Download Files. */
 export const DEFAULT_MAX_FILE_SIZE_MB = 100;
 export const MAX_FILE_SIZE_MB = 1_024;
 /** A download that sends nothing for this long is given up. */

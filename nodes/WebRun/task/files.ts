@@ -1,7 +1,7 @@
 import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { UPLOAD_REQUEST_TIMEOUT_MS } from '../constants';
+import { BYTES_PER_MB, UPLOAD_REQUEST_TIMEOUT_MS } from '../constants';
 import type { WebRunError } from '../errors';
 import { attach, describeIds, unexpectedResponseError } from '../errors';
 import { CancelledError } from '../sleep';
@@ -9,6 +9,7 @@ import type { ApiResponse } from '../transport/client';
 import type { DownloadResult } from '../transport/download';
 import { downloadFile } from '../transport/download';
 import type { ItemContext } from './context';
+import { isObject } from './read';
 import type { ItemResult } from './result';
 import { sendLimited } from './start';
 
@@ -26,15 +27,9 @@ export interface Attachment {
 	mimeType: string;
 }
 
-const MB = 1024 * 1024;
-
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function sizeText(bytes: number): string {
-	return bytes >= MB
-		? `${(bytes / MB).toFixed(1)} MB`
+	return bytes >= BYTES_PER_MB
+		? `${(bytes / BYTES_PER_MB).toFixed(1)} MB`
 		: `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 

@@ -39,7 +39,8 @@ export interface NormalizedTask {
 const RUNNING_STATUSES = new Set(['pending', 'active', 'running', 'started', 'queued', 'paused']);
 const COMPLETED_STATUSES = new Set(['complete', 'completed', 'task_completed']);
 
-function isObject(value: unknown): value is IDataObject {
+/** A JSON object (not an array, not null). */
+export function isObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

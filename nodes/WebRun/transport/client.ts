@@ -10,6 +10,7 @@ import { createHash } from 'crypto';
 
 import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from '../constants';
 import type { ApiFormat } from './requests';
+import { lowerCaseHeaders } from './headers';
 import { API_FORMATS } from './requests';
 
 export interface ApiResponse {
@@ -57,27 +58,21 @@ const REASONS: Record<string, string> = {
 	ERR_CANCELED: 'request cancelled',
 };
 
-function describeFailure(code: string | undefined, message: string | undefined): string {
-	if (code && REASONS[code]) return REASONS[code];
-	if (message && /socket hang up/i.test(message)) return 'connection closed by the server';
-	if (message && /timeout/i.test(message)) return 'no answer in time';
-	return code ? `network error ${code.toLowerCase()}` : 'network error';
+/** What a request that got no HTTP answer ran into: its error code, and the reason in words. */
+export function describeFailure(error: unknown): { code?: string; reason: string } {
+	const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+	const code = (error as { code?: string }).code ?? cause?.code;
+	const message = cause?.message ?? (error as Error | undefined)?.message;
+	if (code && REASONS[code]) return { code, reason: REASONS[code] };
+	if (message && /socket hang up/i.test(message)) {
+		return { code, reason: 'connection closed by the server' };
+	}
+	if (message && /timeout/i.test(message)) return { code, reason: 'no answer in time' };
+	return { code, reason: code ? `network error ${code.toLowerCase()}` : 'network error' };
 }
 
 export function isTransportFailure(value: unknown): value is TransportFailure {
 	return typeof value === 'object' && value !== null && 'notSent' in value && 'reason' in value;
-}
-
-function lowerCaseHeaders(headers: unknown): Record<string, unknown> {
-	const out: Record<string, unknown> = {};
-	if (headers && typeof headers === 'object') {
-		const source =
-			typeof (headers as { toJSON?: () => unknown }).toJSON === 'function'
-				? ((headers as { toJSON: () => unknown }).toJSON() as Record<string, unknown>)
-				: (headers as Record<string, unknown>);
-		for (const [key, value] of Object.entries(source)) out[key.toLowerCase()] = value;
-	}
-	return out;
 }
 
 function parseBody(raw: unknown): { body: unknown; json: boolean } {
@@ -278,15 +273,9 @@ export class WebRunClient {
 				json,
 			};
 		} catch (error) {
-			const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-			const code = (error as { code?: string }).code ?? cause?.code;
-			const message = cause?.message ?? (error as Error).message;
+			const { code, reason } = describeFailure(error);
 			const cancelled = !options.ignoreCancel && (this.signal?.aborted ?? false);
-			return {
-				notSent: code !== undefined && NOT_SENT_CODES.has(code),
-				cancelled,
-				reason: describeFailure(code, message),
-			};
+			return { notSent: code !== undefined && NOT_SENT_CODES.has(code), cancelled, reason };
 		}
 	}
 }

@@ -8,6 +8,8 @@ import {
 } from '../constants';
 import { cancellableSleep, CancelledError } from '../sleep';
 import type { WebRunClient } from './client';
+import { describeFailure } from './client';
+import { header, lowerCaseHeaders } from './headers';
 
 /** What n8n's binary helper stores: a Buffer or a Node.js Readable. */
 type BinaryInput = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
@@ -50,31 +52,11 @@ class IdleError extends Error {
 	}
 }
 
-function header(headers: unknown, name: string): string | undefined {
-	if (!headers || typeof headers !== 'object') return undefined;
-	for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
-		if (key.toLowerCase() !== name) continue;
-		const first = Array.isArray(value) ? value[0] : value;
-		return first === undefined || first === null ? undefined : String(first);
-	}
-	return undefined;
-}
-
 /** A MIME type worth keeping: without parameters, and not the "unknown" octet-stream. */
 function mimeTypeOf(contentType: string | undefined): string | undefined {
 	const type = contentType?.split(';')[0].trim().toLowerCase();
 	if (!type || type === 'application/octet-stream' || !type.includes('/')) return undefined;
 	return type;
-}
-
-function failureReason(error: unknown): string {
-	const e = error as { code?: string; message?: string; cause?: { code?: string } };
-	const code = e.code ?? e.cause?.code;
-	if (code === 'ECONNREFUSED') return 'connection refused';
-	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-	if (code === 'ECONNRESET') return 'connection reset';
-	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return 'no answer in time';
-	return code ? `network error ${code.toLowerCase()}` : (e.message ?? 'network error');
 }
 
 /**
@@ -126,7 +108,7 @@ async function storeStream(
 			return { ok: false, reason: 'cancelled', cancelled: true };
 		}
 		if (error instanceof IdleError) return { ok: false, reason: error.message };
-		return { ok: false, reason: failureReason(error) };
+		return { ok: false, reason: describeFailure(error).reason };
 	} finally {
 		done = true;
 		finished();
@@ -179,9 +161,10 @@ export async function downloadFile(
 			if (error instanceof CancelledError || signal?.aborted) {
 				return { ok: false, reason: 'cancelled', cancelled: true };
 			}
-			return { ok: false, reason: failureReason(error) };
+			return { ok: false, reason: describeFailure(error).reason };
 		}
-		const { statusCode, headers, body } = response;
+		const { statusCode, body } = response;
+		const headers = lowerCaseHeaders(response.headers);
 		const stream = body as ByteStream | Buffer | undefined;
 		const discard = () => {
 			if (stream && !Buffer.isBuffer(stream)) stream.destroy();

@@ -1,6 +1,6 @@
 /**
- * Reads WebRun's rate-limit headers into numbers. The client lower-cases header names, so lookups
- * here are by lower-case name only.
+ * Reads response headers: names are lower-cased once (`lowerCaseHeaders`, by the client and the
+ * download), so lookups here are by lower-case name only; WebRun's rate-limit headers become numbers.
  */
 
 export type Headers = Record<string, unknown>;
@@ -13,7 +13,21 @@ export interface RateLimitInfo {
 	resetAt?: number;
 }
 
-function header(headers: Headers | undefined, name: string): string | undefined {
+/** The headers of an answer with lower-case names (n8n may hand over an AxiosHeaders object). */
+export function lowerCaseHeaders(headers: unknown): Headers {
+	const out: Headers = {};
+	if (headers && typeof headers === 'object') {
+		const source =
+			typeof (headers as { toJSON?: () => unknown }).toJSON === 'function'
+				? ((headers as { toJSON: () => unknown }).toJSON() as Headers)
+				: (headers as Headers);
+		for (const [key, value] of Object.entries(source)) out[key.toLowerCase()] = value;
+	}
+	return out;
+}
+
+/** One header's value (the first, when repeated), by lower-case name. */
+export function header(headers: Headers | undefined, name: string): string | undefined {
 	const value = headers?.[name];
 	if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
 	return value === undefined || value === null ? undefined : String(value);

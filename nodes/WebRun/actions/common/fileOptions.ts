@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_MAX_FILE_SIZE_MB, MAX_FILE_SIZE_MB } from '../../constants';
+import { BYTES_PER_MB, DEFAULT_MAX_FILE_SIZE_MB, MAX_FILE_SIZE_MB } from '../../constants';
 import { inputError } from '../../errors';
 import type { Attachment, DownloadSettings } from '../../task/files';
 
@@ -91,7 +91,7 @@ export function readFileOptions(
 					`(got ${String(options.maxFileSizeMb)})`,
 			);
 		}
-		result.download = { maxBytes: Math.floor(mb * 1024 * 1024), maxMb: mb };
+		result.download = { maxBytes: Math.floor(mb * BYTES_PER_MB), maxMb: mb };
 	}
 	const names = String(options.attachBinaryProperties ?? '')
 		.split(',')
