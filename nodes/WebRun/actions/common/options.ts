@@ -13,6 +13,7 @@ import { inputError } from '../../errors';
 import type { WaitSettings } from '../../task/context';
 import type { SessionSpec, TaskSpec } from '../../transport/requests';
 import { costOptions, readCostOptions } from './costOptions';
+import { parseDomain } from './domains';
 import type { FileOptions } from './fileOptions';
 import { fileOptions, readFileOptions } from './fileOptions';
 import { readSessionOptions, sessionOptions } from './sessionOptions';
@@ -166,24 +167,6 @@ function toNumber(value: unknown): number {
 	if (typeof value === 'number') return value;
 	if (typeof value === 'string' && value.trim() !== '') return Number(value);
 	return Number.NaN;
-}
-
-const DOMAIN =
-	/^(\*\.)?(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
-
-/** Accepts "example.com", "*.example.com" or a URL, and returns the host pattern. */
-export function parseDomain(entry: string): string | undefined {
-	const value = entry.trim();
-	if (value.includes('://')) {
-		try {
-			const url = new URL(value);
-			if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-			return url.hostname;
-		} catch {
-			return undefined;
-		}
-	}
-	return DOMAIN.test(value) ? value.toLowerCase() : undefined;
 }
 
 /** Reads and validates the Options collection of one item. Throws before any request is sent. */

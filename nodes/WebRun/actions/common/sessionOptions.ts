@@ -9,6 +9,7 @@ import type {
 	TaskSpec,
 } from '../../transport/requests';
 import { unsupportedIn } from '../../transport/requests';
+import { HOST, parseDomain } from './domains';
 
 /**
  * The browser environment and the rest of the session settings (design.md, "Browser environments
@@ -211,8 +212,6 @@ const COUNTRIES = new Set(
 );
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-const HOST = new RegExp(`^(?=.{1,253}$)(${HOST_LABEL}\\.)*${HOST_LABEL}$`, 'i');
 const REACH_OUT_MODES = ['off', 'guardrail_only', 'full'];
 const PROXY_TYPES: Record<string, 'http' | 'socks'> = {
 	'http:': 'http',
@@ -329,16 +328,8 @@ function readPattern(value: unknown, position: number, fail: Fail): string {
 			'Enter e.g. github.com, *.example.com or all.',
 		);
 	if (raw.toLowerCase() === 'all') return 'all';
-	let pattern = raw.toLowerCase();
-	if (pattern.includes('://')) {
-		try {
-			pattern = new URL(raw).hostname;
-		} catch {
-			pattern = '';
-		}
-	}
-	const host = pattern.startsWith('*.') ? pattern.slice(2) : pattern;
-	if (!HOST.test(host)) {
+	const pattern = parseDomain(raw);
+	if (!pattern) {
 		throw fail(
 			`Secret ${position} has an invalid domain pattern: "${raw.slice(0, 60)}"`,
 			'Use github.com (that host only), *.example.com (its subdomains) or all (any site).',
