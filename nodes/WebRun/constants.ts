@@ -79,3 +79,17 @@ export const DOWNLOAD_IDLE_TIMEOUT_MS = 60_000;
 export const MAX_DOWNLOAD_REDIRECTS = 5;
 /** POST /files/upload carries whole files: it may take longer than a start. */
 export const UPLOAD_REQUEST_TIMEOUT_MS = 300_000;
+
+// ---- One way out and addresses (transport/http.ts, transport/addresses.ts, transport/download.ts)
+/** How much of a non-JSON answer body is kept (redacted first, then cut). */
+export const MAX_TEXT_BODY_CHARS = 2_000;
+/** How much of a server's error text a message quotes (redacted first, then cut). */
+export const MAX_SERVER_MESSAGE_CHARS = 300;
+/**
+ * The total of one item's downloaded files: 4 × its Max File Size, at most 2 GiB. A task's answer
+ * may list any number of files; this bounds the binary data (memory, disk or S3) one item can fill.
+ */
+export const DOWNLOAD_TOTAL_FACTOR = 4;
+export const MAX_DOWNLOAD_TOTAL_BYTES = 2 * 1024 * 1024 * 1024;
+/** A stored file name: at most this many UTF-8 bytes (the common file-system limit). */
+export const MAX_FILE_NAME_BYTES = 255;

@@ -1,6 +1,8 @@
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { MAX_SERVER_MESSAGE_CHARS } from './constants';
+
 /** What an error message names: the operation and, where known, the ids. */
 export interface ErrorContext {
 	node: INode;
@@ -52,9 +54,17 @@ export function inputError(node: INode, itemIndex: number, message: string, desc
 	return new NodeOperationError(node, message, { itemIndex, description });
 }
 
-/** The human text of a WebRun error body, whichever envelope it uses. */
-export function serverMessage(body: unknown): string | undefined {
-	if (typeof body === 'string') return body.trim().slice(0, 300) || undefined;
+/**
+ * The human text of a WebRun error body, whichever envelope it uses. A text body is cut to
+ * MAX_SERVER_MESSAGE_CHARS after `redact` (the client's texts arrive redacted already).
+ */
+export function serverMessage(
+	body: unknown,
+	redact: (text: string) => string = (text) => text,
+): string | undefined {
+	if (typeof body === 'string') {
+		return redact(body.trim()).slice(0, MAX_SERVER_MESSAGE_CHARS) || undefined;
+	}
 	if (typeof body !== 'object' || body === null) return undefined;
 	const b = body as IDataObject;
 	const err = b.error;

@@ -1,7 +1,13 @@
 import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { BYTES_PER_MB, UPLOAD_REQUEST_TIMEOUT_MS } from '../constants';
+import {
+	BYTES_PER_MB,
+	DOWNLOAD_TOTAL_FACTOR,
+	MAX_DOWNLOAD_TOTAL_BYTES,
+	MAX_FILE_NAME_BYTES,
+	UPLOAD_REQUEST_TIMEOUT_MS,
+} from '../constants';
 import type { WebRunError } from '../errors';
 import { attach, describeIds, unexpectedResponseError } from '../errors';
 import { CancelledError } from '../sleep';
@@ -33,6 +39,41 @@ function sizeText(bytes: number): string {
 		: `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
+/** C0/C1 control characters (NUL, CR, LF, …) and the bidirectional controls that reorder text. */
+const UNSAFE_NAME_CHARS =
+	/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Cuts `text` to at most `bytes` UTF-8 bytes, never inside a character. */
+function cutUtf8(text: string, bytes: number): string {
+	let out = '';
+	let used = 0;
+	for (const char of text) {
+		const size = Buffer.byteLength(char, 'utf8');
+		if (used + size > bytes) break;
+		out += char;
+		used += size;
+	}
+	return out;
+}
+
+/**
+ * A file name safe to store and show: the last path segment only, without control and bidi
+ * characters (a name like "invoice\u202Efdp.exe" shows as "invoiceexe.pdf"), at most
+ * MAX_FILE_NAME_BYTES UTF-8 bytes with its extension kept; `file_<index>` when nothing is left.
+ */
+export function cleanFileName(raw: string, index: number): string {
+	const segment = raw.split(/[\\/]/).pop() ?? '';
+	let name = segment.replace(UNSAFE_NAME_CHARS, '').trim();
+	if (!name || name === '.' || name === '..') return `file_${index}`;
+	if (Buffer.byteLength(name, 'utf8') > MAX_FILE_NAME_BYTES) {
+		const dot = name.lastIndexOf('.');
+		const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
+		const stem = ext ? name.slice(0, dot) : name;
+		name = cutUtf8(stem, MAX_FILE_NAME_BYTES - Buffer.byteLength(ext, 'utf8')).trim() + ext;
+	}
+	return name || `file_${index}`;
+}
+
 /** The name a downloaded file is stored under: the answer's filename, else the link's. */
 function fileNameOf(entry: IDataObject, url: string, index: number): string {
 	const given = typeof entry.filename === 'string' ? entry.filename : '';
@@ -43,15 +84,14 @@ function fileNameOf(entry: IDataObject, url: string, index: number): string {
 		fromUrl = '';
 	}
 	// Only the last path segment: a name never places the file anywhere.
-	const name = (given || fromUrl).split(/[\\/]/).pop()?.trim() ?? '';
-	return name && name !== '.' && name !== '..' ? name : `file_${index}`;
+	return cleanFileName(given || fromUrl, index);
 }
 
 /** A download of one of the task's files failed: names the file and the task. */
 function downloadError(
 	item: ItemContext,
 	fileName: string,
-	outcome: Extract<DownloadResult, { ok: false }>,
+	outcome: Extract<DownloadResult, { ok: false }> & { overTotal?: number },
 	settings: DownloadSettings,
 	answer: unknown,
 ): WebRunError {
@@ -59,7 +99,16 @@ function downloadError(
 	let message: string;
 	let description: string;
 	let code = 'DOWNLOAD_FAILED';
-	if (outcome.tooLargeAt !== undefined) {
+	if (outcome.tooLargeAt !== undefined && outcome.overTotal) {
+		code = 'FILES_TOO_LARGE';
+		message =
+			`${item.operation}: the task's files together are larger than ` +
+			`${sizeText(outcome.overTotal)} (stopped at "${fileName}")${ids}`;
+		description =
+			`One item keeps at most ${DOWNLOAD_TOTAL_FACTOR} × Max File Size of files ` +
+			`(at most ${sizeText(MAX_DOWNLOAD_TOTAL_BYTES)}); nothing of this file was kept. ` +
+			'Turn off "Download Files" and use the links in "files", or raise "Max File Size (MB)".';
+	} else if (outcome.tooLargeAt !== undefined) {
 		code = 'FILE_TOO_LARGE';
 		message =
 			`${item.operation}: the file "${fileName}" is larger than Max ` +
@@ -79,6 +128,20 @@ function downloadError(
 					'Files" to keep only the links.'
 				: 'The file server refused the download. Try again later, or turn ' +
 					'off "Download Files" to keep only the links.';
+	} else if (outcome.timedOut) {
+		message =
+			`${item.operation}: could not download the file "${fileName}" in time ` +
+			`(${outcome.reason})${ids}`;
+		description =
+			'The download counts against the item\'s "Timeout". Raise "Timeout" in the options, ' +
+			'or turn off "Download Files" to keep only the links.';
+	} else if (outcome.refused) {
+		code = 'DOWNLOAD_REFUSED';
+		message =
+			`${item.operation}: refused to download the file "${fileName}" (${outcome.reason})` + ids;
+		description =
+			"A task's answer must not make n8n read internal services or cloud metadata, or " +
+			'the WebRun API with the key. The link stays in "files".';
 	} else {
 		message =
 			`${item.operation}: could not download the file "${fileName}" (${outcome.reason})` + ids;
@@ -119,17 +182,31 @@ export async function downloadTaskFiles(
 	if (!Array.isArray(files) || !files.length) return result;
 	const binary: IBinaryKeyData = { ...(result.binary ?? {}) };
 	const listed: IDataObject[] = [];
+	const totalCap = Math.min(settings.maxBytes * DOWNLOAD_TOTAL_FACTOR, MAX_DOWNLOAD_TOTAL_BYTES);
+	let total = 0;
 	for (const [index, entry] of files.entries()) {
 		const url = isObject(entry) && typeof entry.downloadUrl === 'string' ? entry.downloadUrl : '';
 		if (!isObject(entry) || !url) {
 			throw unexpectedResponseError(item, `file ${index} in "files" has no download link`);
 		}
 		const fileName = fileNameOf(entry, url, index);
-		const outcome = await downloadFile(item.client, { url, fileName, maxBytes: settings.maxBytes });
+		const left = totalCap - total;
+		const outcome = await downloadFile(item.client, {
+			url,
+			fileName,
+			maxBytes: Math.min(settings.maxBytes, left),
+			deadline: item.deadline,
+		});
 		if (!outcome.ok) {
 			if (outcome.cancelled) throw new CancelledError();
-			throw downloadError(item, fileName, outcome, settings, result.json.message);
+			// Too large for what is left of the item's total, not for Max File Size itself.
+			const overTotal =
+				outcome.tooLargeAt !== undefined && outcome.tooLargeAt <= settings.maxBytes
+					? totalCap
+					: undefined;
+			throw downloadError(item, fileName, { ...outcome, overTotal }, settings, result.json.message);
 		}
+		total += outcome.bytes;
 		const property = `file_${index}`;
 		binary[property] = outcome.binary;
 		listed.push({ ...entry, binaryProperty: property });

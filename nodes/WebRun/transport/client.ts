@@ -8,9 +8,11 @@ import type {
 
 import { createHash } from 'crypto';
 
-import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from '../constants';
+import { CREDENTIAL_TYPE, DEFAULT_BASE_URL, MAX_TEXT_BODY_CHARS } from '../constants';
 import type { ApiFormat } from './requests';
 import { lowerCaseHeaders } from './headers';
+import type { HttpContext } from './http';
+import { failureText, send } from './http';
 import { API_FORMATS } from './requests';
 
 export interface ApiResponse {
@@ -75,7 +77,14 @@ export function isTransportFailure(value: unknown): value is TransportFailure {
 	return typeof value === 'object' && value !== null && 'notSent' in value && 'reason' in value;
 }
 
-function parseBody(raw: unknown): { body: unknown; json: boolean } {
+/**
+ * A JSON body as it is; any other body as text, redacted before it is shortened (a key cut in
+ * half would no longer be recognised by the redaction that runs on the finished error).
+ */
+function parseBody(
+	raw: unknown,
+	redact: (text: string) => string,
+): { body: unknown; json: boolean } {
 	if (raw === undefined || raw === null || raw === '') return { body: undefined, json: false };
 	if (typeof raw === 'object' && !Buffer.isBuffer(raw)) return { body: raw, json: true };
 	const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw);
@@ -85,17 +94,18 @@ function parseBody(raw: unknown): { body: unknown; json: boolean } {
 	} catch {
 		// not JSON: fall through
 	}
-	return { body: text.slice(0, 2000), json: false };
+	return { body: failureText(text, redact, MAX_TEXT_BODY_CHARS), json: false };
 }
 
 /**
- * The node's one HTTP client. Every request goes through n8n's
- * `httpRequestWithAuthentication` with the `webRunApi` credential, to the credential's base URL
- * only. It never throws for HTTP status codes: callers decide what a status means.
+ * The node's API client. Every request goes through the package's one transport (`send` in
+ * http.ts: the key only to the credential's origin, no redirect followed), to the credential's
+ * base URL only. It never throws for HTTP status codes: callers decide what a status means.
+ * Built from a running node or from the editor (the Environment list).
  */
 export class WebRunClient {
 	private constructor(
-		private readonly ctx: IExecuteFunctions,
+		private readonly ctx: HttpContext,
 		readonly baseUrl: string,
 		readonly origin: string,
 		/** Names the account (base URL + API key) without holding the key: a SHA-256 hash. */
@@ -105,7 +115,7 @@ export class WebRunClient {
 		readonly apiFormat: ApiFormat,
 	) {}
 
-	static async create(ctx: IExecuteFunctions): Promise<WebRunClient> {
+	static async create(ctx: HttpContext): Promise<WebRunClient> {
 		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 		const raw = String(credentials.baseUrl || DEFAULT_BASE_URL).trim();
 		// The caller wraps these errors in a NodeOperationError with a hint to check the credential.
@@ -132,12 +142,20 @@ export class WebRunClient {
 	}
 
 	get signal(): AbortSignal | undefined {
-		return this.ctx.getExecutionCancelSignal?.();
+		return (this.ctx as Partial<IExecuteFunctions>).getExecutionCancelSignal?.call(this.ctx);
 	}
 
-	/** n8n's execution context, for the binary data helpers of the file transfers (download.ts). */
-	get context(): IExecuteFunctions {
+	/** The context requests are sent from (http.ts `send`). */
+	get http(): HttpContext {
 		return this.ctx;
+	}
+
+	/**
+	 * n8n's execution context, for the binary data helpers of the file transfers (download.ts);
+	 * only operations use those, never the editor's list search.
+	 */
+	get context(): IExecuteFunctions {
+		return this.ctx as IExecuteFunctions;
 	}
 
 	/** Values shorter than 4 characters: redacted where a whole text equals one of them. */
@@ -234,38 +252,19 @@ export class WebRunClient {
 				reason: 'refused to send the API key to another host',
 			};
 		}
-		const requestOptions: IHttpRequestOptions = {
-			method,
-			url,
-			json: true,
-			timeout: options.timeoutMs,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			// A redirect is answered as it is: n8n would follow it with the Authorization header,
-			// also to another host, and the key goes only to the credential's origin.
-			disableFollowRedirect: true,
-			headers: { Accept: 'application/json' },
-		};
-		// A FormData body (POST /files/upload) goes out as multipart/form-data with its boundary.
-		if (options.body !== undefined) {
-			requestOptions.body = options.body as IHttpRequestOptions['body'];
-		}
-		// Best-effort cleanup after a stop must not be bound to the (aborted) execution signal, which
-		// httpRequestWithAuthentication attaches whenever its `this` offers getExecutionCancelSignal.
-		const thisArg = options.ignoreCancel
-			? {
-					getCredentials: this.ctx.getCredentials.bind(this.ctx),
-					getNode: this.ctx.getNode.bind(this.ctx),
-					helpers: this.ctx.helpers,
-				}
-			: this.ctx;
 		try {
-			const response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
-				thisArg as IExecuteFunctions,
-				CREDENTIAL_TYPE,
-				requestOptions,
-			)) as { statusCode: number; headers: unknown; body: unknown };
-			const { body, json } = parseBody(response.body);
+			const response = await send(this.ctx, {
+				method,
+				url,
+				keyOrigin: this.origin,
+				json: true,
+				timeoutMs: options.timeoutMs,
+				headers: { Accept: 'application/json' },
+				// A FormData body (POST /files/upload) goes out as multipart/form-data.
+				body: options.body as IHttpRequestOptions['body'] | undefined,
+				ignoreCancel: options.ignoreCancel,
+			});
+			const { body, json } = parseBody(response.body, (text) => this.redact(text));
 			return {
 				statusCode: response.statusCode,
 				headers: lowerCaseHeaders(response.headers),

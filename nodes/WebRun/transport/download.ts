@@ -1,15 +1,13 @@
-import type { IBinaryData, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import {
-	CREDENTIAL_TYPE,
-	DOWNLOAD_IDLE_TIMEOUT_MS,
-	MAX_DOWNLOAD_REDIRECTS,
-	MAX_SLEEP_CHUNK_MS,
-} from '../constants';
+import { DOWNLOAD_IDLE_TIMEOUT_MS, MAX_DOWNLOAD_REDIRECTS, MAX_SLEEP_CHUNK_MS } from '../constants';
 import { cancellableSleep, CancelledError } from '../sleep';
+import { checkDownloadAddress } from './addresses';
 import type { WebRunClient } from './client';
 import { describeFailure } from './client';
 import { header, lowerCaseHeaders } from './headers';
+import type { RawResponse } from './http';
+import { send } from './http';
 
 /** What n8n's binary helper stores: a Buffer or a Node.js Readable. */
 type BinaryInput = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
@@ -27,6 +25,8 @@ export interface DownloadRequest {
 	fileName: string;
 	/** A larger file is refused: from Content-Length before reading, else while streaming. */
 	maxBytes: number;
+	/** The item's deadline (epoch ms): the download ends there, whatever the server does. */
+	deadline?: number;
 }
 
 export type DownloadResult =
@@ -38,7 +38,14 @@ export type DownloadResult =
 			/** Bytes announced (Content-Length) or read when the file was refused as too large. */
 			tooLargeAt?: number;
 			cancelled?: boolean;
+			/** The item's Timeout passed during the download. */
+			timedOut?: boolean;
+			/** The address rules refused the link (addresses.ts). */
+			refused?: boolean;
 	  };
+
+/** The reason of a download ended by the item's Timeout. */
+const DEADLINE_REASON = "the item's Timeout passed during the download";
 
 class TooLargeError extends Error {
 	constructor(readonly bytes: number) {
@@ -50,6 +57,22 @@ class IdleError extends Error {
 	constructor() {
 		super(`no data for ${DOWNLOAD_IDLE_TIMEOUT_MS / 1000} s`);
 	}
+}
+
+class DeadlineError extends Error {
+	constructor() {
+		super(DEADLINE_REASON);
+	}
+}
+
+/**
+ * The address the connection reached, read from the answer's socket before its body is read
+ * (n8n's community-node rules forbid a DNS lookup in the node: `dns` is a restricted import).
+ * Undefined when the body is not the raw response (e.g. a decompressing stream).
+ */
+export function remoteAddressOf(body: unknown): string | undefined {
+	const socket = (body as { socket?: { remoteAddress?: unknown } } | undefined)?.socket;
+	return typeof socket?.remoteAddress === 'string' ? socket.remoteAddress : undefined;
 }
 
 /** A MIME type worth keeping: without parameters, and not the "unknown" octet-stream. */
@@ -72,6 +95,7 @@ async function storeStream(
 	mimeType: string | undefined,
 	signal: AbortSignal | undefined,
 ): Promise<DownloadResult> {
+	const deadline = request.deadline ?? Number.POSITIVE_INFINITY;
 	let bytes = 0;
 	let lastDataAt = Date.now();
 	let done = false;
@@ -89,6 +113,7 @@ async function storeStream(
 			await cancellableSleep(MAX_SLEEP_CHUNK_MS, undefined, ended);
 			if (done) return;
 			if (signal?.aborted) body.destroy(new CancelledError());
+			else if (Date.now() >= deadline) body.destroy(new DeadlineError());
 			else if (Date.now() - lastDataAt > DOWNLOAD_IDLE_TIMEOUT_MS) body.destroy(new IdleError());
 		}
 	})();
@@ -108,6 +133,9 @@ async function storeStream(
 			return { ok: false, reason: 'cancelled', cancelled: true };
 		}
 		if (error instanceof IdleError) return { ok: false, reason: error.message };
+		if (error instanceof DeadlineError || Date.now() >= deadline) {
+			return { ok: false, reason: DEADLINE_REASON, timedOut: true };
+		}
 		return { ok: false, reason: describeFailure(error).reason };
 	} finally {
 		done = true;
@@ -119,10 +147,12 @@ async function storeStream(
 /**
  * Downloads one file the agent downloaded (webrun-api.md §5.2) into n8n binary data.
  *
- * The API key goes only to the credential's own origin: a URL there is fetched with
- * `httpRequestWithAuthentication`, any other host (WebRun's blob host) with plain `httpRequest`.
- * Redirects are followed here, one hop at a time, so each hop decides again (n8n's helpers would
- * otherwise pass the Authorization header on to another host). Never throws.
+ * Sent through the package's one transport (http.ts): the API key goes only to the credential's
+ * own origin, any other host (WebRun's blob host) gets a plain request. Redirects are followed
+ * here, one hop at a time, so each hop decides again; a redirect onto the API origin is refused
+ * (a file host must not obtain an authenticated API answer). Each hop's address is checked
+ * (addresses.ts): the link as written before sending, the connected socket's address before the
+ * body is read. The whole download ends at the item's deadline. Never throws.
  */
 export async function downloadFile(
 	client: WebRunClient,
@@ -130,6 +160,7 @@ export async function downloadFile(
 ): Promise<DownloadResult> {
 	const ctx = client.context;
 	const signal = client.signal;
+	const deadline = request.deadline ?? Number.POSITIVE_INFINITY;
 	let target = request.url;
 	for (let hop = 0; ; hop++) {
 		let url: URL;
@@ -141,26 +172,34 @@ export async function downloadFile(
 		if (url.protocol !== 'https:' && url.protocol !== 'http:') {
 			return { ok: false, reason: `the download link is not a web address (${url.protocol})` };
 		}
-		const options: IHttpRequestOptions = {
-			method: 'GET',
-			url: url.toString(),
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			disableFollowRedirect: true,
-			timeout: DOWNLOAD_IDLE_TIMEOUT_MS,
-		};
-		let response: { statusCode: number; headers: unknown; body: unknown };
+		if (hop > 0 && url.origin === client.origin) {
+			return {
+				ok: false,
+				reason: 'the file host redirected the download to the WebRun API itself (not followed)',
+				refused: true,
+			};
+		}
+		const verdict = checkDownloadAddress(url.toString(), undefined, client.baseUrl);
+		if (!verdict.allowed) return { ok: false, reason: verdict.reason, refused: true };
+		const remaining = deadline - Date.now();
+		if (remaining <= 0) return { ok: false, reason: DEADLINE_REASON, timedOut: true };
+		let response: RawResponse;
 		try {
 			if (signal?.aborted) throw new CancelledError();
-			response =
-				url.origin === client.origin
-					? await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)
-					: await ctx.helpers.httpRequest({ ...options, abortSignal: signal });
+			response = await send(client.http, {
+				method: 'GET',
+				url: url.toString(),
+				keyOrigin: client.origin,
+				stream: true,
+				timeoutMs: Math.max(1, Math.min(DOWNLOAD_IDLE_TIMEOUT_MS, remaining)),
+				// The raw answer keeps its socket, whose address is checked below.
+				headers: { 'Accept-Encoding': 'identity' },
+			});
 		} catch (error) {
 			if (error instanceof CancelledError || signal?.aborted) {
 				return { ok: false, reason: 'cancelled', cancelled: true };
 			}
+			if (Date.now() >= deadline) return { ok: false, reason: DEADLINE_REASON, timedOut: true };
 			return { ok: false, reason: describeFailure(error).reason };
 		}
 		const { statusCode, body } = response;
@@ -169,6 +208,11 @@ export async function downloadFile(
 		const discard = () => {
 			if (stream && !Buffer.isBuffer(stream)) stream.destroy();
 		};
+		const reached = checkDownloadAddress(url.toString(), remoteAddressOf(stream), client.baseUrl);
+		if (!reached.allowed) {
+			discard();
+			return { ok: false, reason: reached.reason, refused: true };
+		}
 		const location = header(headers, 'location');
 		if (statusCode >= 300 && statusCode < 400 && location) {
 			discard();

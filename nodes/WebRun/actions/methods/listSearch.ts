@@ -3,15 +3,17 @@ import type {
 	ILoadOptionsFunctions,
 	INodeListSearchItems,
 	INodeListSearchResult,
-	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from '../../constants';
-import { serverMessage } from '../../errors';
+import { header } from '../../transport/headers';
+import { httpError } from '../../errors';
+import { isTransportFailure, WebRunClient } from '../../transport/client';
 
 /** Listing environments answers at once; a slow server is not waited for long in the editor. */
 const LIST_TIMEOUT_MS = 30_000;
+
+const OPERATION = 'Environment list';
 
 function str(value: unknown): string | undefined {
 	if (typeof value === 'string' && value.trim() !== '') return value.trim();
@@ -19,79 +21,84 @@ function str(value: unknown): string | undefined {
 	return undefined;
 }
 
-/** The Environment list's "From List": GET /environments (webrun-api.md §2.9). */
+/**
+ * The Environment list's "From List": GET /environments (webrun-api.md §2.9), through the same
+ * client (and transport) as the operations: the key only to the Base URL, no redirect followed,
+ * server texts redacted before they are shortened.
+ */
 export async function searchEnvironments(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
 	const node = this.getNode();
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	const key = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
-	// Nothing that leaves here may carry the key, even when the server echoes it.
-	const redact = (text: string) => (key.length >= 4 ? text.split(key).join('***') : text);
-
-	const raw = String(credentials.baseUrl || DEFAULT_BASE_URL).trim();
-	const url = URL.canParse(raw) ? new URL(raw) : undefined;
-	if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-		throw new NodeOperationError(node, 'The Base URL in the WebRun credential is not a valid URL', {
+	let client: WebRunClient;
+	try {
+		client = await WebRunClient.create(this);
+	} catch (error) {
+		throw new NodeOperationError(node, (error as Error).message, {
 			description:
 				'Open the WebRun credential and check its Base URL, e.g. https://connect.webrun.ai.',
 		});
 	}
-	const baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-
-	let response: { statusCode: number; body: unknown };
-	try {
-		response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, {
-			method: 'GET',
-			url: `${baseUrl}/environments`,
-			json: true,
-			timeout: LIST_TIMEOUT_MS,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			headers: { Accept: 'application/json' },
-		})) as { statusCode: number; body: unknown };
-	} catch (error) {
-		const code =
-			(error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+	const response = await client.request('GET', '/environments', { timeoutMs: LIST_TIMEOUT_MS });
+	if (isTransportFailure(response)) {
 		throw new NodeOperationError(
 			node,
-			`Could not reach WebRun at ${url.origin} to list the environments`,
+			`Could not reach WebRun at ${client.origin} to list the environments (${response.reason})`,
 			{
-				description: redact(
-					`${code ? `Network error ${code}. ` : ''}Check the Base URL in the WebRun ` +
-						'credential, or enter the environment ID with "By ID".',
-				),
+				description:
+					'Check the Base URL in the WebRun credential, or enter the environment ID with "By ID".',
 			},
 		);
 	}
 
 	const { statusCode, body } = response;
+	if (statusCode >= 300 && statusCode < 400) {
+		const location = header(response.headers, 'location');
+		const message = `WebRun answered the environment list with a redirect (HTTP ${statusCode})`;
+		throw new NodeApiError(
+			node,
+			{ message },
+			{
+				message,
+				description: client.redact(
+					`The API key is sent only to the Base URL, so the redirect${
+						location ? ` to ${location}` : ''
+					} was not followed. Check the Base URL in the WebRun credential (https, host, path).`,
+				),
+				httpCode: String(statusCode),
+			},
+		);
+	}
+	if (statusCode === 404) {
+		const message = 'This WebRun server has no environments API (HTTP 404)';
+		throw new NodeApiError(
+			node,
+			{ message },
+			{
+				message,
+				description:
+					'Environments are a WebRun feature (Enigma servers do not have them). ' +
+					'Enter the ID with "By ID", or leave Environment empty.',
+				httpCode: '404',
+			},
+		);
+	}
 	if (statusCode < 200 || statusCode >= 300) {
-		const text = serverMessage(body);
-		const quoted = text ? `: ${redact(text)}` : '';
-		let message = `WebRun could not list the environments (HTTP ${statusCode})${quoted}`;
-		let description = 'Try again in a moment, or enter the environment ID with "By ID".';
-		if (statusCode === 401) {
-			message = `WebRun rejected the API key (HTTP 401)${quoted}`;
-			description =
-				'Check the API key in the WebRun credential: it may be mistyped, revoked or expired.';
-		} else if (statusCode === 403) {
-			description =
-				'The account may be deactivated, or the key may lack the permission to read environments.';
-		} else if (statusCode === 404) {
-			message = 'This WebRun server has no environments API (HTTP 404)';
-			description =
-				'Environments are a WebRun feature (Enigma servers do not have them). ' +
-				'Enter the ID with "By ID", or leave Environment empty.';
-		} else if (statusCode === 429) {
-			description = 'WebRun is rate limiting this account. Try again in a minute.';
+		// errors.ts words each status as the operations do; the key is removed from all it carries.
+		const error = httpError({ node, operation: OPERATION, itemIndex: 0 }, statusCode, body) as
+			| NodeApiError
+			| (NodeApiError & { errorResponse?: unknown });
+		error.message = client.redact(error.message);
+		error.description = client.redact(
+			`${error.description ?? ''} Or enter the environment ID with "By ID".`.trim(),
+		);
+		if (error.stack) error.stack = client.redact(error.stack);
+		if ('errorResponse' in error) error.errorResponse = client.redact(error.errorResponse);
+		if (error.cause !== undefined && !(error.cause instanceof Error)) {
+			error.cause = client.redact(error.cause);
 		}
-		throw new NodeApiError(node, { message, httpCode: String(statusCode) } as JsonObject, {
-			message,
-			description,
-			httpCode: String(statusCode),
-		});
+		throw error;
 	}
 
 	const list = (body as IDataObject | undefined)?.environments;
