@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { openAccount } from '../account/registry';
 import type { WebRunError } from '../errors';
+import type { Secrets } from '../secrets';
 import { CancelledError } from '../sleep';
 import { ItemContext } from '../task/context';
 import { CostGuard } from '../task/cost';
@@ -68,25 +69,30 @@ function asNodeError(
 }
 
 /**
- * Removes the API key from everything an error carries out of the node (message, description,
- * context, the server's body, the stack), in case the server echoed it. Done in one place, for
- * every error of every item, before n8n sees the error.
+ * Removes every secret (the API key, Secrets values, a proxy password; secrets.ts) from
+ * everything an error carries out of the node: message, description, context, the server's body,
+ * the stack, the details a Continue item shows, and the error's copy of the node's parameters.
+ * Done in one place, for every error of every item, before n8n sees the error. The IDs the error
+ * names (webRun.sessionId / taskId) are kept intact for a later Get Task.
  */
-function redactError(client: WebRunClient, error: NodeApiError | NodeOperationError) {
+function redactError(secrets: Secrets, error: NodeApiError | NodeOperationError) {
 	const e = error as NodeApiError & {
 		messages?: string[];
 		errorResponse?: unknown;
 		cause?: unknown;
 		webRun?: unknown;
 	};
-	e.message = client.redact(e.message);
-	if (e.description) e.description = client.redact(e.description);
-	if (e.stack) e.stack = client.redact(e.stack);
-	if (e.context) e.context = client.redact(e.context);
-	if (Array.isArray(e.messages)) e.messages = client.redact(e.messages);
-	if (e.errorResponse !== undefined) e.errorResponse = client.redact(e.errorResponse);
-	if (e.cause !== undefined && !(e.cause instanceof Error)) e.cause = client.redact(e.cause);
-	if (e.webRun !== undefined) e.webRun = client.redact(e.webRun);
+	if (secrets.empty) return;
+	const keep = secrets.idsIn(e.webRun, e.context);
+	e.message = secrets.redact(e.message, keep);
+	if (e.description) e.description = secrets.redact(e.description, keep);
+	if (e.stack) e.stack = secrets.redact(e.stack, keep);
+	if (e.context) e.context = secrets.redact(e.context, keep);
+	if (Array.isArray(e.messages)) e.messages = secrets.redact(e.messages, keep);
+	if (e.errorResponse !== undefined) e.errorResponse = secrets.redact(e.errorResponse, keep);
+	if (e.cause !== undefined && !(e.cause instanceof Error)) e.cause = secrets.redact(e.cause, keep);
+	if (e.webRun !== undefined) e.webRun = secrets.redact(e.webRun, keep);
+	if (e.node?.parameters) e.node.parameters = secrets.redact(e.node.parameters, keep);
 }
 
 /**
@@ -105,7 +111,7 @@ function errorItem(
 	if (error.description) json.description = error.description;
 	Object.assign(json, (error as WebRunError).webRun ?? {});
 	const item: INodeExecutionData = {
-		json: client ? client.redact(json) : json,
+		json: client ? client.secrets.redact(json) : json,
 		pairedItem: { item: itemIndex },
 	};
 	if (toErrorOutput) item.error = error;
@@ -192,7 +198,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	if (client) {
 		for (const outcome of outcomes)
-			if (outcome && 'error' in outcome) redactError(client, outcome.error);
+			if (outcome && 'error' in outcome) redactError(client.secrets, outcome.error);
 	}
 
 	if (this.getExecutionCancelSignal?.()?.aborted) {
@@ -218,7 +224,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			completed.push(errorItem(client, outcome.error, i, toErrorOutput));
 			return;
 		}
-		const { json, binary } = outcome.result;
+		// Secrets leave here, once, from the finished item (after parsing and downloads).
+		const { json, binary } = client ? client.secrets.redactItem(outcome.result) : outcome.result;
 		// As an AI tool, the agent gets the parsed `output` (Output Format JSON or CSV), if any.
 		const out: INodeExecutionData = {
 			json: toolMode ? toolAnswer(json) : json,

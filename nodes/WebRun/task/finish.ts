@@ -37,7 +37,8 @@ function liveView(task: NormalizedTask, answers: unknown[]): IDataObject {
 /**
  * The item of a followed task, in one place for every operation: Completed or Guardrail item,
  * then, for completed tasks, `output` from the answer (an answer that does not match fails the
- * item, before any download), then the files as binary data.
+ * item, before any download), then the files as binary data. Secrets are removed afterwards, from
+ * the finished item (actions/router.ts): a download needs its link as the server gave it.
  */
 export async function taskItem(
 	item: ItemContext,

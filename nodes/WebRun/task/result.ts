@@ -13,8 +13,9 @@ export interface ItemResult {
 }
 
 /**
- * The one way an item leaves the node: the last raw answer added when asked for, then every
- * secret (the API key) removed.
+ * The one way an item's JSON is made: the last raw answer added when asked for. Secrets are not
+ * removed here: the router redacts the finished item once, after Output Format parsing and the
+ * downloads (which need the links as the server gave them).
  */
 export function itemResult(
 	item: ItemContext,
@@ -24,7 +25,7 @@ export function itemResult(
 ): ItemResult {
 	const out = { ...json };
 	if (includeRaw && item.lastRaw !== undefined) out.raw = item.lastRaw as IDataObject;
-	return { output, json: item.client.redact(out) };
+	return { output, json: out };
 }
 
 /** The item of a task: Completed, or Guardrail for a guardrail. `extra` adds session fields. */

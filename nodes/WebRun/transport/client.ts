@@ -9,6 +9,7 @@ import type {
 import { createHash } from 'crypto';
 
 import { CREDENTIAL_TYPE, DEFAULT_BASE_URL, MAX_TEXT_BODY_CHARS } from '../constants';
+import { Secrets } from '../secrets';
 import type { ApiFormat } from './requests';
 import { lowerCaseHeaders } from './headers';
 import type { HttpContext } from './http';
@@ -110,7 +111,8 @@ export class WebRunClient {
 		readonly origin: string,
 		/** Names the account (base URL + API key) without holding the key: a SHA-256 hash. */
 		readonly accountId: string,
-		private readonly secrets: string[],
+		/** Every value to redact: the API key, then the Secrets option's values, a proxy password. */
+		readonly secrets: Secrets,
 		/** The credential's "API Format": which request generation's fields the bodies carry. */
 		readonly apiFormat: ApiFormat,
 	) {}
@@ -133,7 +135,7 @@ export class WebRunClient {
 		const accountId = createHash('sha256').update(`${baseUrl}\n${key}`).digest('hex');
 		const format = String(credentials.apiFormat ?? 'auto') as ApiFormat;
 		const apiFormat = API_FORMATS.includes(format) ? format : 'auto';
-		const secrets = key.length >= 4 ? [key] : [];
+		const secrets = new Secrets([key]);
 		return new WebRunClient(ctx, baseUrl, url.origin, accountId, secrets, apiFormat);
 	}
 
@@ -158,66 +160,17 @@ export class WebRunClient {
 		return this.ctx as IExecuteFunctions;
 	}
 
-	/** Values shorter than 4 characters: redacted where a whole text equals one of them. */
-	private readonly shortSecrets = new Set<string>();
-
 	/**
 	 * Adds values to redact exactly like the API key (the Secrets option's values, a proxy
-	 * password). Longer values are redacted first, so no tail of one is left behind.
+	 * password). The rules are secrets.ts's.
 	 */
 	addSecrets(values: string[]) {
-		for (const value of values) {
-			if (typeof value !== 'string' || value === '') continue;
-			if (value.length < 4) this.shortSecrets.add(value);
-			else if (!this.secrets.includes(value)) this.secrets.push(value);
-		}
-		this.secrets.sort((a, b) => b.length - a.length);
-	}
-
-	private redactText(text: string): string {
-		if (this.shortSecrets.has(text.trim())) return '***';
-		let clean = text;
-		for (const secret of this.secrets) {
-			if (clean.includes(secret)) clean = clean.split(secret).join('***');
-		}
-		return clean;
-	}
-
-	/** Walks plain JSON values; anything else is first turned into JSON (as n8n would show it). */
-	private redactValue(value: unknown, depth: number): unknown {
-		if (typeof value === 'string') return this.redactText(value);
-		if (typeof value !== 'object' || value === null || depth > 64) return value;
-		const proto = Object.getPrototypeOf(value) as unknown;
-		if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
-			const text = JSON.stringify(value);
-			if (text === undefined) return value;
-			const plain = JSON.parse(text) as unknown;
-			const clean = this.redactValue(plain, depth + 1);
-			return JSON.stringify(clean) === text ? value : clean;
-		}
-		let changed = false;
-		if (Array.isArray(value)) {
-			const out = value.map((entry) => {
-				const clean = this.redactValue(entry, depth + 1);
-				if (clean !== entry) changed = true;
-				return clean;
-			});
-			return changed ? out : value;
-		}
-		const out: Record<string, unknown> = {};
-		for (const [key, entry] of Object.entries(value)) {
-			const cleanKey = this.redactText(key);
-			const clean = this.redactValue(entry, depth + 1);
-			if (cleanKey !== key || clean !== entry) changed = true;
-			out[cleanKey] = clean;
-		}
-		return changed ? out : value;
+		this.secrets.add(values);
 	}
 
 	/** Removes the API key and every added secret from any value about to leave the node. */
 	redact<T>(value: T): T {
-		if (!this.secrets.length && !this.shortSecrets.size) return value;
-		return this.redactValue(value, 0) as T;
+		return this.secrets.redact(value);
 	}
 
 	/** `/task/:sessionId/:taskId` on the credential's base URL, ids URL-encoded. */

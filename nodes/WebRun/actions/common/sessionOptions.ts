@@ -270,6 +270,24 @@ function readCountry(value: unknown, fail: Fail): string {
 	);
 }
 
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * A proxy URL's user info and the rest. WHATWG URL ends the user info at the first `/`, `?` or
+ * `#`, so a password holding one (`http://bob:2024/Summer!@proxy:8080`) would be read as a host
+ * `bob` and a path: the user info is everything up to the last `@` before the host instead.
+ */
+export function splitProxyUrl(raw: string): { hostUrl: string; userinfo?: string } {
+	const scheme = SCHEME.exec(raw);
+	if (!scheme) return { hostUrl: raw };
+	const rest = raw.slice(scheme[0].length);
+	const at = rest.lastIndexOf('@');
+	const host = rest.slice(at + 1);
+	// A path after the host keeps the URL as it is (and is refused as a path).
+	if (at < 0 || !/^[^/?#]*\/?$/.test(host)) return { hostUrl: raw };
+	return { hostUrl: scheme[0] + host, userinfo: rest.slice(0, at) };
+}
+
 /** http://user:pass@host:port or socks5://host:port → the documented custom proxy object. */
 function readProxyUrl(value: unknown, fail: Fail): ProxySpec {
 	const raw = text(value);
@@ -280,9 +298,10 @@ function readProxyUrl(value: unknown, fail: Fail): ProxySpec {
 		throw fail('Proxy is Custom URL, but no Proxy URL is set', `Add the option Proxy URL. ${help}`);
 	}
 	if (!raw) throw fail('Proxy URL is empty', help);
+	const { hostUrl, userinfo } = splitProxyUrl(raw);
 	let url: URL;
 	try {
-		url = new URL(raw);
+		url = new URL(hostUrl);
 	} catch {
 		throw fail('Proxy URL is not a valid URL', help);
 	}
@@ -298,13 +317,17 @@ function readProxyUrl(value: unknown, fail: Fail): ProxySpec {
 		throw fail('Proxy URL must not have a path, query or fragment', help);
 	}
 	const proxy: ProxySpec = { source: 'custom', type, host, port: url.port || DEFAULT_PORTS[type] };
+	const info = userinfo ?? (url.username ? `${url.username}:${url.password}` : '');
+	const colon = info.indexOf(':');
+	const username = colon < 0 ? info : info.slice(0, colon);
+	const password = colon < 0 ? '' : info.slice(colon + 1);
 	try {
-		if (url.username) proxy.username = decodeURIComponent(url.username);
-		if (url.password) proxy.password = decodeURIComponent(url.password);
+		if (username) proxy.username = decodeURIComponent(username);
+		if (password) proxy.password = decodeURIComponent(password);
 	} catch {
 		throw fail(
 			'Proxy URL has a badly encoded user name or password',
-			'Encode special characters, e.g. @ as %40.',
+			'Encode special characters, e.g. % as %25.',
 		);
 	}
 	return proxy;
@@ -487,12 +510,35 @@ export function checkApiFormat(
 	);
 }
 
-const isLiteral = (value: unknown): value is string =>
-	typeof value === 'string' && !value.startsWith('=');
+/**
+ * Whether a parameter's text, as n8n keeps it in the node, may hold the secret itself: literal
+ * text, or an expression with fixed text (`=Hunter2!` yields `Hunter2!`). Only an expression that
+ * is nothing but `{{ … }}` is shown (it names where the value comes from; the value it yields is
+ * redacted like any secret).
+ */
+const holdsSecretText = (value: unknown): value is string =>
+	typeof value === 'string' && value !== '' && !/^=\s*\{\{[\s\S]*\}\}\s*$/.test(value);
+
+/** A proxy URL with its user info (user name and password) hidden, or all of it hidden. */
+function maskProxyUrl(value: string): string {
+	const expression = value.startsWith('=') ? '=' : '';
+	const body = value.slice(expression.length).trim();
+	const scheme = SCHEME.exec(body);
+	let masked: string;
+	if (body.includes('@')) {
+		const rest = scheme ? body.slice(scheme[0].length) : '';
+		masked = scheme ? `${scheme[0]}***@${rest.slice(rest.lastIndexOf('@') + 1)}` : '***';
+	} else {
+		// A URL that does not parse may still hold a password somewhere: all of it is hidden.
+		masked = URL.canParse(body) ? body : '***';
+	}
+	return expression + masked;
+}
 
 /**
  * An n8n error carries the node, parameters included: the Secrets values and a proxy URL's
- * password written into the node (not given by an expression) are masked in the error's copy.
+ * password written into the node (as text or as an expression's fixed text) are masked in the
+ * error's copy. The router also redacts that copy with every secret value (secrets.ts).
  */
 export function hideSecretParameters<T>(error: T): T {
 	const node = (error as { node?: INode } | undefined)?.node;
@@ -502,14 +548,9 @@ export function hideSecretParameters<T>(error: T): T {
 	for (const entry of Array.isArray(entries) ? (entries as IDataObject[]) : []) {
 		const rows = (entry?.fields as IDataObject | undefined)?.field;
 		for (const row of Array.isArray(rows) ? (rows as IDataObject[]) : []) {
-			if (row && isLiteral(row.value) && row.value !== '') row.value = '***';
+			if (row && holdsSecretText(row.value)) row.value = '***';
 		}
 	}
-	const proxyUrl = options.proxyUrl;
-	if (isLiteral(proxyUrl) && proxyUrl !== '') {
-		// A URL that does not parse may still hold a password somewhere: all of it is hidden.
-		if (!URL.canParse(proxyUrl.trim())) options.proxyUrl = '***';
-		else if (proxyUrl.includes('@')) options.proxyUrl = proxyUrl.replace(/\/\/[^/]*@/, '//***@');
-	}
+	if (holdsSecretText(options.proxyUrl)) options.proxyUrl = maskProxyUrl(options.proxyUrl);
 	return error;
 }

@@ -58,9 +58,9 @@ export const description: INodeProperties[] = [
 		typeOptions: { rows: 3 },
 		required: true,
 		default: '',
-		placeholder: 'Username: jane@example.com, Password: …',
+		placeholder: 'e.g. I signed in through the live view; continue',
 		description:
-			"The human's answer to the agent's question. The task resumes where it stopped and the node waits for it again.",
+			"The human's answer to the agent's question. The task resumes where it stopped and the node waits for it again. Do not type passwords here: this text is not hidden. Put logins in the Secrets option of the task (Run Task, or Send Message → New Task) instead.",
 		displayOptions: show('guardrailResponse'),
 	},
 ];

@@ -1,0 +1,467 @@
+import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
+
+/**
+ * Every redaction of the package: the API key, the Secrets option's values and a custom proxy's
+ * password are removed from whatever leaves the node. Applied once, to the finished item (after
+ * Output Format parsing and downloads) and to errors.
+ *
+ * Forms found, alone or nested two deep (e.g. URL-encoded inside a JSON string): the plain value;
+ * JSON / JavaScript string escapes (`\"`, `\\`, `\/`, `\uXXXX` in either case, `\xXX`); CSV
+ * quoting (`""`); percent-encoding (any hex case, `+` for a space as in form bodies); HTML
+ * entities; base64 (standard and URL-safe) of the value at any offset of a base64 run, e.g.
+ * `Basic base64(user:value)`. What is replaced is the exact span of the encoded value, so a JSON
+ * or CSV answer stays well-formed. The walk is iterative (no depth limit) and handles cycles.
+ *
+ * Rules for short values, so that a PIN does not corrupt what the user still needs:
+ * - under 4 characters: removed only where a whole text (trimmed) equals the value;
+ * - 4 to 7 characters ("weak"): removed from free text, but never from an ID or link field
+ *   (sessionId, taskId, downloadUrl, liveViewUrl, binaryProperty, pollUrl, webViewURL), nor from
+ *   the occurrences of those IDs in other texts (an error naming `session sess-2024-abc`);
+ * - 8 characters or more (the API key, real passwords): removed everywhere, IDs included: an ID or
+ *   link that carries such a value is a leak, and a chance match of 8 characters does not happen.
+ */
+
+export const MASK = '***';
+/** Shorter values are removed only where a whole text equals them. */
+export const MIN_SECRET_LENGTH = 4;
+/** Values at least this long are removed from IDs and links too. */
+export const STRONG_SECRET_LENGTH = 8;
+
+/** Fields holding IDs and links the node or the user still needs for requests. */
+const ID_FIELDS = new Set([
+	'sessionId',
+	'taskId',
+	'downloadUrl',
+	'liveViewUrl',
+	'binaryProperty',
+	'pollUrl',
+	'webViewURL',
+]);
+
+/** Binary metadata that may name a secret; `data` and `id` are the file itself. */
+const BINARY_TEXT_FIELDS = ['fileName', 'fileExtension', 'directory', 'mimeType', 'fileType'];
+
+interface Secret {
+	text: string;
+	strong: boolean;
+	/** UTF-8 bytes, and Latin-1 bytes when they differ (Basic credentials of older clients). */
+	bytes: Buffer[];
+}
+
+interface Span {
+	start: number;
+	end: number;
+	strong: boolean;
+}
+
+/** A decoded reading of a text: for each decoded character, where it starts in the original. */
+interface View {
+	text: string;
+	/**
+	 * at[i] = start of decoded char i in the original; at[text.length] = the original's length.
+	 * Absent: the text itself.
+	 */
+	at?: number[];
+}
+
+const HEX = /^[0-9a-fA-F]+$/;
+const SIMPLE_ESCAPES: Record<string, string> = {
+	'"': '"',
+	'\\': '\\',
+	'/': '/',
+	"'": "'",
+	b: '\b',
+	f: '\f',
+	n: '\n',
+	r: '\r',
+	t: '\t',
+};
+
+function decodeEscapes(text: string): View {
+	const out: string[] = [];
+	const at: number[] = [];
+	let i = 0;
+	while (i < text.length) {
+		if (text[i] === '\\' && i + 1 < text.length) {
+			const next = text[i + 1];
+			if (SIMPLE_ESCAPES[next] !== undefined) {
+				out.push(SIMPLE_ESCAPES[next]);
+				at.push(i);
+				i += 2;
+				continue;
+			}
+			const width = next === 'u' ? 4 : next === 'x' ? 2 : 0;
+			const hex = text.slice(i + 2, i + 2 + width);
+			if (width && hex.length === width && HEX.test(hex)) {
+				out.push(String.fromCharCode(parseInt(hex, 16)));
+				at.push(i);
+				i += 2 + width;
+				continue;
+			}
+		}
+		out.push(text[i]);
+		at.push(i);
+		i++;
+	}
+	at.push(text.length);
+	return { text: out.join(''), at };
+}
+
+function utf8Length(lead: number): number {
+	if (lead < 0x80) return 1;
+	if (lead >> 5 === 6) return 2;
+	if (lead >> 4 === 14) return 3;
+	if (lead >> 3 === 30) return 4;
+	return 0;
+}
+
+/** %XX runs read as UTF-8 (invalid bytes as Latin-1); `plus`: `+` is a space (form bodies). */
+function decodePercent(text: string, plus: boolean): View {
+	const out: string[] = [];
+	const at: number[] = [];
+	const hexAt = (j: number) =>
+		text[j] === '%' && j + 2 < text.length && HEX.test(text.slice(j + 1, j + 3));
+	let i = 0;
+	while (i < text.length) {
+		if (hexAt(i)) {
+			const bytes: number[] = [];
+			const pos: number[] = [];
+			let j = i;
+			while (hexAt(j)) {
+				bytes.push(parseInt(text.slice(j + 1, j + 3), 16));
+				pos.push(j);
+				j += 3;
+			}
+			let k = 0;
+			while (k < bytes.length) {
+				const len = utf8Length(bytes[k]);
+				let ok = len > 1 && k + len <= bytes.length;
+				for (let m = 1; ok && m < len; m++) ok = (bytes[k + m] & 0xc0) === 0x80;
+				if (ok) {
+					const char = Buffer.from(bytes.slice(k, k + len)).toString('utf8');
+					for (let u = 0; u < char.length; u++) {
+						out.push(char[u]);
+						at.push(pos[k]);
+					}
+					k += len;
+				} else {
+					out.push(String.fromCharCode(bytes[k]));
+					at.push(pos[k]);
+					k++;
+				}
+			}
+			i = j;
+			continue;
+		}
+		out.push(plus && text[i] === '+' ? ' ' : text[i]);
+		at.push(i);
+		i++;
+	}
+	at.push(text.length);
+	return { text: out.join(''), at };
+}
+
+function decodeCsvQuotes(text: string): View {
+	const out: string[] = [];
+	const at: number[] = [];
+	let i = 0;
+	while (i < text.length) {
+		out.push(text[i]);
+		at.push(i);
+		i += text[i] === '"' && text[i + 1] === '"' ? 2 : 1;
+	}
+	at.push(text.length);
+	return { text: out.join(''), at };
+}
+
+const ENTITY = /^&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/;
+const NAMED: Record<string, string> = {
+	amp: '&',
+	lt: '<',
+	gt: '>',
+	quot: '"',
+	apos: "'",
+	nbsp: '\u00a0',
+};
+
+function decodeEntities(text: string): View {
+	const out: string[] = [];
+	const at: number[] = [];
+	let i = 0;
+	while (i < text.length) {
+		const m = text[i] === '&' ? ENTITY.exec(text.slice(i, i + 12)) : null;
+		if (m) {
+			const code = m[1] ? parseInt(m[1], 10) : m[2] ? parseInt(m[2], 16) : -1;
+			const char = code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : NAMED[m[3]];
+			for (let u = 0; u < char.length; u++) {
+				out.push(char[u]);
+				at.push(i);
+			}
+			i += m[0].length;
+			continue;
+		}
+		out.push(text[i]);
+		at.push(i);
+		i++;
+	}
+	at.push(text.length);
+	return { text: out.join(''), at };
+}
+
+interface Decoder {
+	/** Cheap test: could the text hold this encoding at all? */
+	applies: (text: string) => boolean;
+	decode: (text: string) => View;
+}
+
+/** Reading `inner` (a view of `outer.text`) in the coordinates of the original text. */
+function compose(outer: View, inner: View): View {
+	const at = outer.at;
+	return { text: inner.text, at: at ? inner.at?.map((i) => at[i]) : inner.at };
+}
+
+const BASE64_RUN = /[A-Za-z0-9+/_-]{6,}/g;
+
+/** Original-text span of decoded bytes [b, b + n) of base64 that starts at char `offset`. */
+function base64Span(offset: number, b: number, n: number): [number, number] {
+	const e = b + n - 1;
+	const start = offset + 4 * Math.floor(b / 3) + (b % 3);
+	const end = offset + 4 * Math.floor(e / 3) + (e % 3) + 2;
+	return [start, end];
+}
+
+export class Secrets {
+	private readonly long: Secret[] = [];
+
+	/** Values under MIN_SECRET_LENGTH: removed only where a whole text equals one. */
+	private readonly short = new Set<string>();
+
+	private decoders: Decoder[] = [];
+
+	constructor(values: Iterable<unknown> = []) {
+		this.add(values);
+	}
+
+	get empty(): boolean {
+		return this.long.length === 0 && this.short.size === 0;
+	}
+
+	/** Adds values to remove (empty and non-text values are ignored). */
+	add(values: Iterable<unknown>): void {
+		for (const value of values) {
+			if (typeof value !== 'string' || value.trim() === '') continue;
+			if (value.length < MIN_SECRET_LENGTH) {
+				this.short.add(value.trim());
+				continue;
+			}
+			if (this.long.some((s) => s.text === value)) continue;
+			const utf8 = Buffer.from(value, 'utf8');
+			const latin1 = /^[\u0000-\u00ff]*$/.test(value) ? Buffer.from(value, 'latin1') : undefined;
+			const bytes = latin1 && !latin1.equals(utf8) ? [utf8, latin1] : [utf8];
+			this.long.push({ text: value, strong: value.length >= STRONG_SECRET_LENGTH, bytes });
+		}
+		// Longer values first, so that no tail of one is left behind by a shorter one.
+		this.long.sort((a, b) => b.text.length - a.text.length);
+		this.decoders = this.makeDecoders();
+	}
+
+	private makeDecoders(): Decoder[] {
+		const decoders: Decoder[] = [
+			{ applies: (t) => t.includes('\\'), decode: decodeEscapes },
+			{ applies: (t) => t.includes('%'), decode: (t) => decodePercent(t, false) },
+			{ applies: (t) => t.includes('&'), decode: decodeEntities },
+		];
+		if (this.long.some((s) => s.text.includes(' '))) {
+			decoders.push({ applies: (t) => t.includes('+'), decode: (t) => decodePercent(t, true) });
+		}
+		if (this.long.some((s) => s.text.includes('"'))) {
+			decoders.push({ applies: (t) => t.includes('""'), decode: decodeCsvQuotes });
+		}
+		return decoders;
+	}
+
+	/** Every span of `view` (in original coordinates) that holds a secret, plain or base64. */
+	private find(view: View, secrets: Secret[], spans: Span[]) {
+		const { text } = view;
+		const at = (i: number) => (view.at ? view.at[i] : i);
+		for (const secret of secrets) {
+			let i = text.indexOf(secret.text);
+			while (i >= 0) {
+				spans.push({ start: at(i), end: at(i + secret.text.length), strong: secret.strong });
+				i = text.indexOf(secret.text, i + 1);
+			}
+		}
+		BASE64_RUN.lastIndex = 0;
+		for (let m = BASE64_RUN.exec(text); m; m = BASE64_RUN.exec(text)) {
+			for (let k = 0; k < 4 && m[0].length - k >= 6; k++) {
+				const part = m[0].slice(k);
+				const decoded = Buffer.from(
+					part.slice(0, part.length - (part.length % 4 === 1 ? 1 : 0)),
+					'base64',
+				);
+				for (const secret of secrets) {
+					for (const bytes of secret.bytes) {
+						let b = decoded.indexOf(bytes);
+						while (b >= 0) {
+							const [start, end] = base64Span(m.index + k, b, bytes.length);
+							spans.push({
+								start: at(start),
+								end: at(Math.min(end, text.length)),
+								strong: secret.strong,
+							});
+							b = decoded.indexOf(bytes, b + 1);
+						}
+					}
+				}
+			}
+		}
+	}
+
+	/**
+	 * One text without any secret. `idField`: the text is an ID or link (only strong values are
+	 * removed); `keep`: IDs whose occurrences in the text weak values must not touch.
+	 */
+	redactText(text: string, idField = false, keep: ReadonlySet<string> = new Set()): string {
+		if (this.empty || text === '') return text;
+		if (!idField && !keep.has(text) && this.short.has(text.trim())) return MASK;
+		const secrets = idField ? this.long.filter((s) => s.strong) : this.long;
+		if (!secrets.length) return text;
+		const spans: Span[] = [];
+		this.find({ text }, secrets, spans);
+		// Decoded readings, and one more decoding of each (e.g. %-encoding inside a JSON string).
+		for (const first of this.decoders) {
+			if (!first.applies(text)) continue;
+			const once = first.decode(text);
+			this.find(once, secrets, spans);
+			for (const second of this.decoders) {
+				if (second.applies(once.text))
+					this.find(compose(once, second.decode(once.text)), secrets, spans);
+			}
+		}
+		if (!spans.length) return text;
+		const shields: Array<[number, number]> = [];
+		for (const id of keep) {
+			for (let i = text.indexOf(id); id && i >= 0; i = text.indexOf(id, i + 1)) {
+				shields.push([i, i + id.length]);
+			}
+		}
+		const kept = spans
+			.filter((s) => s.strong || !shields.some(([a, b]) => s.start < b && a < s.end))
+			.sort((a, b) => a.start - b.start);
+		if (!kept.length) return text;
+		let out = '';
+		let cursor = 0;
+		for (let i = 0; i < kept.length; ) {
+			const start = kept[i].start;
+			let end = kept[i++].end;
+			while (i < kept.length && kept[i].start < end) end = Math.max(end, kept[i++].end);
+			out += text.slice(cursor, start) + MASK;
+			cursor = end;
+		}
+		return out + text.slice(cursor);
+	}
+
+	/** The strings of ID and link fields anywhere in `values` (iterative; cycles visited once). */
+	idsIn(...values: unknown[]): Set<string> {
+		const ids = new Set<string>();
+		const seen = new Set<object>();
+		const stack: unknown[] = [...values];
+		while (stack.length) {
+			const value = stack.pop();
+			if (typeof value !== 'object' || value === null || seen.has(value)) continue;
+			seen.add(value);
+			for (const [key, entry] of Object.entries(value)) {
+				if (typeof entry === 'string' && ID_FIELDS.has(key) && entry) ids.add(entry);
+				else if (typeof entry === 'object') stack.push(entry);
+			}
+		}
+		return ids;
+	}
+
+	/**
+	 * `value` without any secret: strings, object keys, at any depth. Plain objects and arrays
+	 * are copied when something changed; other objects are read as their JSON. The IDs it holds
+	 * (and `keep`) are protected from weak values.
+	 */
+	redact<T>(value: T, keep?: ReadonlySet<string>): T {
+		if (this.empty) return value;
+		const ids = keep ?? this.idsIn(value);
+		let changed = false;
+		const copies = new Map<object, unknown>();
+		const root: { value?: unknown } = {};
+		const stack: Array<[unknown, Record<string | number, unknown>, string | number, boolean]> = [
+			[value, root, 'value', false],
+		];
+		while (stack.length) {
+			const [src, parent, slot, idField] = stack.pop() as (typeof stack)[number];
+			if (typeof src === 'string') {
+				const clean = this.redactText(src, idField, ids);
+				if (clean !== src) changed = true;
+				parent[slot] = clean;
+				continue;
+			}
+			if (typeof src !== 'object' || src === null) {
+				parent[slot] = src;
+				continue;
+			}
+			const copy = copies.get(src);
+			if (copy !== undefined) {
+				parent[slot] = copy;
+				continue;
+			}
+			if (Array.isArray(src)) {
+				const out: unknown[] = new Array(src.length);
+				copies.set(src, out);
+				parent[slot] = out;
+				src.forEach((entry, i) => stack.push([entry, out as never, i, false]));
+				continue;
+			}
+			const proto = Object.getPrototypeOf(src) as unknown;
+			let source = src as Record<string, unknown>;
+			if (proto !== Object.prototype && proto !== null) {
+				if (src instanceof Date || ArrayBuffer.isView(src)) {
+					parent[slot] = src;
+					continue;
+				}
+				try {
+					const text = JSON.stringify(src);
+					source = text === undefined ? {} : (JSON.parse(text) as Record<string, unknown>);
+				} catch {
+					// Not JSON (a cycle, a BigInt): its own fields, as they are.
+				}
+			}
+			const out: Record<string, unknown> = {};
+			copies.set(src, out);
+			parent[slot] = out;
+			for (const [key, entry] of Object.entries(source)) {
+				const cleanKey = this.redactText(key, false, ids);
+				if (cleanKey !== key) changed = true;
+				out[cleanKey] = undefined;
+				stack.push([entry, out, cleanKey, ID_FIELDS.has(key)]);
+			}
+		}
+		return (changed ? root.value : value) as T;
+	}
+
+	/** A finished item: its JSON (IDs and links kept) and its binary data's names and metadata. */
+	redactItem<I extends { json: IDataObject; binary?: IBinaryKeyData }>(item: I): I {
+		if (this.empty) return item;
+		const ids = this.idsIn(item.json);
+		const out = { ...item, json: this.redact(item.json, ids) };
+		if (item.binary) {
+			const binary: IBinaryKeyData = {};
+			for (const [property, data] of Object.entries(item.binary)) {
+				const clean = { ...data };
+				for (const field of BINARY_TEXT_FIELDS) {
+					const text = (clean as unknown as IDataObject)[field];
+					if (typeof text === 'string') {
+						(clean as unknown as IDataObject)[field] = this.redactText(text, false, ids);
+					}
+				}
+				binary[property] = clean;
+			}
+			out.binary = binary;
+		}
+		return out;
+	}
+}
