@@ -20,13 +20,24 @@ import { requestStop } from './stop';
  * polls, or the up-to-50-s inline window of a starting request) cannot be guarded.
  */
 
-/** The node run's cost figures: the latest usage.cost of each item's task. One per node run. */
+/**
+ * The node run's cost figures: the highest usage.cost seen for each item's task. One per node run.
+ * A task's cost only grows, so a lower figure later (or a negative, NaN or infinite one from a
+ * broken answer) never lowers what was counted: the totals only go up.
+ */
 export class CostGuard {
 	private readonly latest = new Map<number, number>();
 
-	/** Records the latest cost an answer showed for the task of an item. */
-	report(itemIndex: number, cost: number) {
-		this.latest.set(itemIndex, cost);
+	/**
+	 * Records a cost an answer showed for the task of an item; returns what is counted for it (the
+	 * highest valid figure so far), or undefined while none was valid.
+	 */
+	report(itemIndex: number, cost: number): number | undefined {
+		const counted = this.latest.get(itemIndex);
+		if (!usableCost(cost)) return counted;
+		const highest = Math.max(counted ?? 0, cost);
+		this.latest.set(itemIndex, highest);
+		return highest;
 	}
 
 	/** What the run's tasks have cost so far: finished ones, and running ones' latest figure. */
@@ -48,6 +59,11 @@ export class CostGuard {
 	}
 }
 
+/** A cost figure that can be counted: a finite number, not below zero. */
+function usableCost(cost: unknown): cost is number {
+	return typeof cost === 'number' && Number.isFinite(cost) && cost >= 0;
+}
+
 /** "$0.0312", "$0.50", "$5.00": up to 6 decimals, at least 2. */
 export function formatUsd(value: number): string {
 	const text = value.toFixed(6).replace(/0+$/, '');
@@ -67,9 +83,10 @@ export function formatUsd(value: number): string {
  * - failed and terminated tasks keep their own error.
  */
 export async function guardCost(item: ItemContext, task: NormalizedTask, pollUrl?: string) {
-	const cost = task.usage?.cost;
+	const reported = task.usage?.cost;
+	if (reported === undefined) return;
+	const cost = item.costs.report(item.itemIndex, reported);
 	if (cost === undefined) return;
-	item.costs.report(item.itemIndex, cost);
 	const cap = item.settings.maxCostUsd;
 	if (cap === undefined || cost <= cap) return;
 	if (task.state === 'failed' || task.state === 'terminated') return;
