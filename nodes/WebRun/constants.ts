@@ -93,3 +93,18 @@ export const DOWNLOAD_TOTAL_FACTOR = 4;
 export const MAX_DOWNLOAD_TOTAL_BYTES = 2 * 1024 * 1024 * 1024;
 /** A stored file name: at most this many UTF-8 bytes (the common file-system limit). */
 export const MAX_FILE_NAME_BYTES = 255;
+
+// ---- Bounded waits and answers the node does not expect (our choices)
+/**
+ * Longest time one rate-limit answer (Retry-After, or X-RateLimit-Remaining 0 with its
+ * X-RateLimit-Reset) may hold the account's shared start budget: 10 minutes. WebRun's window is one
+ * minute, so a longer wait is a broken or hostile answer; it must not pause every later execution
+ * of the n8n process for days. Items whose own Timeout is shorter than the wait fail at once.
+ */
+export const MAX_SHARED_RATE_LIMIT_WAIT_MS = 600_000;
+/**
+ * A WebRun session or task ID, typed by the user or given by the server: letters, digits and
+ * `._:-`, starting with a letter or digit (so never `.` or `..`), at most 128 characters. Both
+ * are checked against it before they enter a request path or body.
+ */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;

@@ -1,7 +1,11 @@
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { MAX_SERVER_MESSAGE_CHARS } from './constants';
+import {
+	DEFAULT_WINDOW_MS,
+	MAX_SERVER_MESSAGE_CHARS,
+	MAX_SHARED_RATE_LIMIT_WAIT_MS,
+} from './constants';
 
 /** What an error message names: the operation and, where known, the ids. */
 export interface ErrorContext {
@@ -280,4 +284,87 @@ export function sessionLimitError(ctx: ErrorContext, serverText?: string): WebRu
 		},
 	);
 	return attach(error, { code: 'SESSION_LIMIT_REACHED' });
+}
+
+/** A wait in words: "45 s", "12 minutes", "5 hours", "1157 days". */
+export function formatWait(ms: number): string {
+	const seconds = Math.max(0, ms) / 1000;
+	if (seconds < 120) return `${Math.ceil(seconds)} s`;
+	if (seconds < 120 * 60) return `${Math.round(seconds / 60)} minutes`;
+	if (seconds < 48 * 3600) return `${Math.round(seconds / 3600)} hours`;
+	const days = seconds / 86400;
+	return days > 1e7 ? 'more than 10000000 days' : `${Math.round(days)} days`;
+}
+
+/**
+ * A rate-limit wait the item cannot afford: the server asked for `askedMs` (through `source`), more
+ * than what is left of the item's Timeout, so the item fails at once instead of sleeping to its end.
+ */
+export function rateLimitedError(
+	ctx: ErrorContext,
+	wait: {
+		askedMs: number;
+		source: string;
+		leftMs: number;
+		phase: 'start' | 'wait';
+		got429: boolean;
+	},
+): WebRunError {
+	const code = 'RATE_LIMITED';
+	const ids = describeIds(ctx);
+	const left = formatWait(wait.leftMs);
+	const message =
+		`${ctx.operation}: WebRun's rate limit asked to wait ${formatWait(wait.askedMs)} ` +
+		`(${wait.source}), more than the ${left} left of this item's Timeout [${code}]${ids}`;
+	const what =
+		wait.phase === 'start'
+			? 'No task was started for this item.'
+			: 'The task may still be running: pick it up later with Get Task, or stop it with ' +
+				'Control Session.';
+	const cap = formatWait(MAX_SHARED_RATE_LIMIT_WAIT_MS);
+	const description =
+		wait.askedMs <= DEFAULT_WINDOW_MS + 1000
+			? `${what} WebRun allows 10 starting requests per minute per account. Lower "Parallel ` +
+				'Tasks", raise "Timeout", or spread the work over time.'
+			: `${what} WebRun allows 10 starting requests per minute per account, so a wait this ` +
+				"long points at a server or proxy problem. The account's other starts in this n8n " +
+				`pause for at most ${cap} because of it, then go on. Try again later.`;
+	const error = new NodeApiError(
+		ctx.node,
+		{ message, code },
+		{
+			message,
+			description,
+			itemIndex: ctx.itemIndex,
+			...(wait.got429 ? { httpCode: '429' } : {}),
+		},
+	);
+	return attach(error, { sessionId: ctx.sessionId, taskId: ctx.taskId, code });
+}
+
+/**
+ * WebRun named a task status this node does not know (or none at all, on a poll): it stops
+ * waiting rather than poll until the Timeout for a state that may never change.
+ */
+export function unknownStatusError(ctx: ErrorContext, status: string | undefined): WebRunError {
+	const code = 'UNKNOWN_STATUS';
+	const ids = describeIds(ctx);
+	// The status is the server's text: shown short, one line.
+	const shown =
+		status === undefined ? undefined : JSON.stringify(status.replace(/\s+/g, ' ').slice(0, 60));
+	const message =
+		shown === undefined
+			? `${ctx.operation}: WebRun answered without a task status, which this node cannot follow [${code}]${ids}`
+			: `${ctx.operation}: WebRun reported the status ${shown}, which this node does not know [${code}]${ids}`;
+	const description =
+		'Only the documented states (pending, queued, active, running, started, paused) keep the ' +
+		'node waiting; completed, guardrail, failed and terminated end it. The node stopped ' +
+		'instead of polling until the Timeout. Check the task with Get Task or in the WebRun ' +
+		'dashboard.';
+	const error = new NodeApiError(
+		ctx.node,
+		{ message, code },
+		{ message, description, itemIndex: ctx.itemIndex },
+	);
+	return attach(error, { sessionId: ctx.sessionId, taskId: ctx.taskId, code, status: 'unknown' });
 }

@@ -6,6 +6,10 @@
  * - The limit starts at 10 per 60 s and follows `X-RateLimit-Limit` when the server sends it.
  * - `X-RateLimit-Remaining: 0` with `X-RateLimit-Reset` blocks starts until the reset moment.
  * - A 429 blocks every start until its `Retry-After` has passed.
+ * - Neither block lasts longer than MAX_SHARED_RATE_LIMIT_WAIT_MS (10 minutes): an absurd wait
+ *   (`Retry-After: 99999999`, a reset years ahead) must not pause every later execution of the
+ *   process until n8n restarts. The wait the server asked for is kept for the messages of the items
+ *   that cannot afford it (see `currentBlock`); they fail at once instead of sleeping.
  * - The window length is learned from `X-RateLimit-Reset` (the moment the oldest start counted by
  *   the server leaves its window): `X-RateLimit-Remaining` says how many starts the server counts,
  *   which names the one of ours that is oldest, and the reset minus its send time is an upper
@@ -24,10 +28,20 @@
 import {
 	DEFAULT_START_LIMIT,
 	DEFAULT_WINDOW_MS,
+	MAX_SHARED_RATE_LIMIT_WAIT_MS,
 	RESET_MARGIN_MS,
 	START_MARGIN_MS,
 } from '../constants';
 import type { RateLimitInfo } from '../transport/headers';
+
+/** The server's word behind the current block: what it asked for, and through which header. */
+export interface Block {
+	/** Milliseconds until the block is lifted (at most MAX_SHARED_RATE_LIMIT_WAIT_MS). */
+	remainingMs: number;
+	/** Milliseconds the server asked to wait, from now (may be far longer than the block). */
+	askedMs: number;
+	source: string;
+}
 
 export interface Clock {
 	now(): number;
@@ -54,6 +68,9 @@ export class StartBudget {
 	private sent: Array<{ at: number; leavesBy?: number }> = [];
 
 	private blockedUntil = 0;
+
+	/** The moment the server asked to wait for, behind `blockedUntil`, and the header it used. */
+	private blockAsked: { until: number; source: string } | undefined;
 
 	/** The tightest upper bound of the server's window learned so far. */
 	private learnedWindowMs: number | undefined;
@@ -142,7 +159,7 @@ export class StartBudget {
 			this.unlimited = false;
 			if (info.limit !== undefined) this.limit = info.limit;
 			if (info.resetAt === undefined) return;
-			if (info.remaining === 0) this.blockedUntil = Math.max(this.blockedUntil, info.resetAt);
+			if (info.remaining === 0) this.block(info.resetAt, 'X-RateLimit-Reset');
 			this.learnWindow(info.resetAt, info.remaining, sentAt, statusCode);
 		} finally {
 			this.notifyChange();
@@ -197,10 +214,34 @@ export class StartBudget {
 		return history === 0 && this.blockedUntil <= now && this.changeWaiters.length === 0;
 	}
 
-	/** A 429: nobody starts anything until the server says so. */
-	rateLimited(retryAfterMs: number) {
+	/** A 429: nobody starts anything until the server says so (within the cap, see `block`). */
+	rateLimited(retryAfterMs: number, source = 'Retry-After') {
 		this.unlimited = false;
-		this.blockedUntil = Math.max(this.blockedUntil, this.clock.now() + retryAfterMs);
+		this.block(this.clock.now() + Math.max(0, retryAfterMs), source);
 		this.notifyChange();
+	}
+
+	/**
+	 * Blocks every start until `until`, but for no longer than MAX_SHARED_RATE_LIMIT_WAIT_MS from
+	 * now: the account's budget is shared by every execution of the process, and lifts itself.
+	 */
+	private block(until: number, source: string) {
+		const now = this.clock.now();
+		if (!(until > now)) return; // NaN, or a moment already past
+		const capped = Math.min(until, now + MAX_SHARED_RATE_LIMIT_WAIT_MS);
+		if (capped < this.blockedUntil) return;
+		this.blockedUntil = capped;
+		this.blockAsked = { until, source };
+	}
+
+	/** The block in force (a 429, or no start left until a reset), if any. */
+	currentBlock(): Block | undefined {
+		const now = this.clock.now();
+		if (this.blockedUntil <= now || !this.blockAsked) return undefined;
+		return {
+			remainingMs: this.blockedUntil - now,
+			askedMs: Math.max(this.blockedUntil, this.blockAsked.until) - now,
+			source: this.blockAsked.source,
+		};
 	}
 }

@@ -8,7 +8,12 @@ import type { IDataObject } from 'n8n-workflow';
  * `prompt_tokens/completion_tokens/total_tokens/completion_time` or
  * `inputTokens/outputTokens/computeTime`, in `data`, in `usage` or in `result.usage`.
  * Everything is read into one camelCase shape. A value the server did not send stays absent.
+ *
+ * Only documented states are trusted: a `status` (or, without one, a `type`) this module does not
+ * know is reported in `unknownStatus`, and an answer that shows no state at all sets `stateless`
+ * (a start answer may be one: Start Session's answer names no task state; a poll may not).
  */
+import { ID_PATTERN } from '../constants';
 
 export type TaskState = 'completed' | 'guardrail' | 'running' | 'failed' | 'terminated';
 
@@ -34,10 +39,37 @@ export interface NormalizedTask {
 	error?: string;
 	code?: string;
 	pollUrl?: string;
+	/** A status (or type) WebRun does not document: the caller stops rather than poll on. */
+	unknownStatus?: string;
+	/** True when the answer shows no state at all (no status, type, pending or result). */
+	stateless?: boolean;
+}
+
+/** True for a session or task ID that may go into a request (the same rule as typed IDs). */
+export function isValidId(id: unknown): id is string {
+	return typeof id === 'string' && ID_PATTERN.test(id);
 }
 
 const RUNNING_STATUSES = new Set(['pending', 'active', 'running', 'started', 'queued', 'paused']);
 const COMPLETED_STATUSES = new Set(['complete', 'completed', 'task_completed']);
+/** Every status some WebRun page documents for a task (and the aliases read below). */
+const KNOWN_STATUSES = new Set([
+	...RUNNING_STATUSES,
+	...COMPLETED_STATUSES,
+	'guardrail',
+	'guardrail_trigger',
+	'failed',
+	'terminated',
+	'stopped',
+]);
+const KNOWN_TYPES = new Set([
+	'task_completed',
+	'guardrail_trigger',
+	'failed',
+	'error',
+	'task_failed',
+	'terminated',
+]);
 
 /** A JSON object (not an array, not null). */
 export function isObject(value: unknown): value is IDataObject {
@@ -150,10 +182,17 @@ export function normalizeTaskResponse(input: unknown): NormalizedTask {
 		task.state = 'terminated';
 	} else if (body.pending === true || (status !== undefined && RUNNING_STATUSES.has(status))) {
 		task.state = 'running';
-	} else if (body.success === false) {
+	} else if (body.success === false && status === undefined) {
 		task.state = 'failed';
 	}
-	// Anything else matched no documented shape and is treated as still running.
+	// Anything else matched no documented state: still "running" for the code that only reads
+	// states (e.g. a late start answer's session is closed), flagged for the waiting code.
+	if (task.state === 'running' && status !== undefined && !KNOWN_STATUSES.has(status)) {
+		task.unknownStatus = status;
+	} else if (task.state === 'running' && status === undefined && body.pending !== true) {
+		if (type !== undefined && !KNOWN_TYPES.has(type)) task.unknownStatus = type;
+		else task.stateless = true;
+	}
 
 	if (task.state === 'completed') {
 		task.message = str(data?.message) ?? str(result?.message);

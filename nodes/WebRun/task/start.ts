@@ -7,6 +7,7 @@ import {
 } from '../constants';
 import {
 	httpError,
+	rateLimitedError,
 	serverCode,
 	serverMessage,
 	sessionLimitError,
@@ -17,9 +18,9 @@ import {
 import { CancelledError, cancellableSleep } from '../sleep';
 import type { ApiResponse, TransportFailure, WebRunClient } from '../transport/client';
 import { isTransportFailure } from '../transport/client';
-import { rateLimitedWaitMs, rateLimitInfo, retryAfterMs } from '../transport/headers';
+import { rateLimitInfo, retryAfterMs, serverWait } from '../transport/headers';
 import type { ItemContext } from './context';
-import { normalizeSession, normalizeTaskResponse } from './read';
+import { isValidId, normalizeSession, normalizeTaskResponse } from './read';
 import { terminateSession } from './stop';
 
 function isSessionLimit(body: unknown): boolean {
@@ -46,7 +47,8 @@ async function closeOrphanSession(
 	)
 		return;
 	const { sessionId } = normalizeSession(response.body);
-	if (!sessionId) return;
+	// An ID that fails the typed-ID check never goes into a request.
+	if (!sessionId || !isValidId(sessionId)) return;
 	// A Run Task whose task already ended closed its session on its own.
 	const state = path === '/start/run-task' ? normalizeTaskResponse(response.body).state : undefined;
 	if (state === 'completed' || state === 'failed' || state === 'terminated') return;
@@ -114,6 +116,8 @@ export async function sendStart(
  * - Waits for a slot in the account's start budget (shared by every execution in this process),
  *   so parallel items and simultaneous executions do not provoke 429s.
  * - 429: waits for Retry-After (or X-RateLimit-Reset) and tries again; every other start waits too.
+ *   A wait longer than what is left of the item's Timeout fails it at once with RATE_LIMITED, and
+ *   so does a block of the shared budget that outlasts it (see budget.ts for its 10-minute cap).
  * - 503 (no browsers available): backs off 2 s, 4 s, 8 s… and tries again.
  * - SESSION_LIMIT_REACHED: waits for one of the sessions this process holds for the account (tasks
  *   it follows, starting requests in flight) to end and tries again; with none, it fails at once.
@@ -134,6 +138,19 @@ export async function sendLimited(
 		// also when that happens while it waits for a slot.
 		item.costs.assertCanStart(item);
 		const sentAt = await budget.acquire(async (ms, wake) => {
+			// A server-given block outlasting the item's Timeout: no sleeping to the deadline.
+			const block = budget.currentBlock();
+			const left = item.remainingMs();
+			// (A start needs a second of the item's time left, see below.)
+			if (block && block.remainingMs + 1000 >= left) {
+				throw rateLimitedError(item, {
+					askedMs: block.askedMs,
+					source: block.source,
+					leftMs: left,
+					phase: 'start',
+					got429: false,
+				});
+			}
 			await item.waitOrTimeout(ms, 'start', wake);
 			item.costs.assertCanStart(item);
 		});
@@ -175,10 +192,19 @@ export async function sendLimited(
 		}
 		if (statusCode === 429) {
 			const now = Date.now();
-			const retryMs = rateLimitedWaitMs(response.headers, now, DEFAULT_RETRY_AFTER_MS);
-			budget.rateLimited(retryMs);
-			if (now + retryMs >= item.deadline) {
-				throw httpError(item, 429, response.body);
+			const wait = serverWait(response.headers, now) ?? {
+				ms: DEFAULT_RETRY_AFTER_MS,
+				source: "no Retry-After: WebRun's one-minute window",
+			};
+			budget.rateLimited(wait.ms, wait.source);
+			if (now + wait.ms >= item.deadline) {
+				throw rateLimitedError(item, {
+					askedMs: wait.ms,
+					source: wait.source,
+					leftMs: item.deadline - now,
+					phase: 'start',
+					got429: true,
+				});
 			}
 			continue;
 		}

@@ -6,6 +6,7 @@ import {
 	STOP_REQUEST_TIMEOUT_MS,
 	STOP_RETRY_WAIT_MS,
 } from '../constants';
+import type { WebRunError } from '../errors';
 import { serverMessage } from '../errors';
 import { CancelledError, cancellableSleep } from '../sleep';
 import type { WebRunClient } from '../transport/client';
@@ -13,6 +14,7 @@ import { isTransportFailure } from '../transport/client';
 import { rateLimitedWaitMs } from '../transport/headers';
 import { stateBody } from '../transport/requests';
 import type { ItemContext } from './context';
+import { isValidId } from './read';
 
 /**
  * Best effort: terminates a session this node created (after the execution was stopped), so the
@@ -20,6 +22,7 @@ import type { ItemContext } from './context';
  * bound to the (already aborted) execution signal.
  */
 export async function terminateSession(client: WebRunClient, sessionId: string): Promise<boolean> {
+	if (!isValidId(sessionId)) return false;
 	const response = await client.request('POST', '/start/send-message', {
 		body: stateBody(sessionId, 'terminate'),
 		timeoutMs: CLEANUP_REQUEST_TIMEOUT_MS,
@@ -28,11 +31,16 @@ export async function terminateSession(client: WebRunClient, sessionId: string):
 	return 'statusCode' in response && response.statusCode >= 200 && response.statusCode < 300;
 }
 
+/** Errors after which the node cannot follow its own session's task any further. */
+const ABANDONED_CODES = new Set(['UNKNOWN_STATUS', 'INVALID_ID']);
+
 /**
  * Runs an item's work on a session this node creates (Run Task, Start Session's first task), and
  * marks the item so. When the execution is stopped meanwhile (n8n's Stop button, or n8n
  * cancelling executions at shutdown) and the item knows its session, which this node created,
- * the session is terminated so that it stops costing money. Any error goes on unchanged.
+ * the session is terminated so that it stops costing money. So it is when WebRun's answers can no
+ * longer be followed (a status the node does not know, an invalid task ID): nobody would stop
+ * it otherwise. The error goes on (its description then says what became of the session).
  */
 export async function terminateOnCancel<T>(item: ItemContext, work: () => Promise<T>): Promise<T> {
 	// The session is the node's own: the cost guard terminates it too (rather than stopping a task).
@@ -45,6 +53,17 @@ export async function terminateOnCancel<T>(item: ItemContext, work: () => Promis
 	}
 	if (failure instanceof CancelledError && item.sessionId) {
 		await terminateSession(item.client, item.sessionId);
+	}
+	const code = (failure as WebRunError | undefined)?.webRun?.code;
+	if (code && ABANDONED_CODES.has(code) && item.sessionId) {
+		const error = failure as WebRunError;
+		const closed = await terminateSession(item.client, item.sessionId);
+		error.description = `${error.description ?? ''} ${
+			closed
+				? 'The node terminated the session it had started, so that it stops costing money.'
+				: 'The node could not terminate the session it had started: terminate it with ' +
+					'Control Session or in the WebRun dashboard.'
+		}`.trim();
 	}
 	// Thrown after the catch block (not re-thrown raw there): the original error, unchanged.
 	throw failure;
@@ -68,6 +87,7 @@ export async function requestStop(
 	sessionId: string,
 	action: StopAction,
 ): Promise<StopOutcome> {
+	if (!isValidId(sessionId)) return { accepted: false, reason: 'the session ID is not valid' };
 	let reason = 'no answer';
 	for (let attempt = 1; attempt <= STOP_ATTEMPTS; attempt++) {
 		const response = await item.client.request('POST', '/start/send-message', {

@@ -3,14 +3,21 @@ import {
 	POLL_RATE_LIMITED_WAIT_MS,
 	POLL_REQUEST_TIMEOUT_MS,
 } from '../constants';
-import { httpError, taskEndedError, timeoutError } from '../errors';
+import {
+	httpError,
+	rateLimitedError,
+	taskEndedError,
+	timeoutError,
+	unexpectedResponseError,
+	unknownStatusError,
+} from '../errors';
 import { CancelledError, cancellableSleep } from '../sleep';
 import { isTransportFailure } from '../transport/client';
-import { retryAfterMs } from '../transport/headers';
+import { serverWait } from '../transport/headers';
 import type { ItemContext } from './context';
 import { guardCost } from './cost';
 import type { NormalizedTask } from './read';
-import { normalizeTaskResponse } from './read';
+import { isValidId, normalizeTaskResponse } from './read';
 
 export interface WaitOptions {
 	sessionId: string;
@@ -27,9 +34,12 @@ export interface WaitOptions {
  *
  * Polls `GET /task/:sessionId/:taskId` every `pollInterval` (measured from the start of the
  * previous poll, so a slow answer does not add to the cadence) until a terminal state:
- * `task_completed` and `guardrail_trigger` are returned, `failed` and `terminated` throw.
+ * `task_completed` and `guardrail_trigger` are returned, `failed` and `terminated` throw, and so
+ * does any state WebRun does not document (or an answer naming none): only the documented running
+ * states keep the node polling.
  * 5xx answers, network errors, non-JSON or truncated bodies and slow answers are transient: the
- * loop backs off and keeps polling until the item's timeout. 404 and other 4xx answers throw.
+ * loop backs off and keeps polling until the item's timeout. 404 and other 4xx answers throw. A
+ * 429 whose Retry-After (or X-RateLimit-Reset) lies beyond the item's deadline fails it at once.
  * A stopped execution ends the wait at once.
  */
 export async function waitForTask(
@@ -37,9 +47,17 @@ export async function waitForTask(
 	options: WaitOptions,
 ): Promise<NormalizedTask> {
 	const { client, settings } = item;
+	// Typed IDs were checked when read, server-given ones when adopted: this is the last guard
+	// before they enter a path.
+	for (const id of [options.sessionId, options.taskId]) {
+		if (!isValidId(id)) {
+			throw unexpectedResponseError(item, `not a valid WebRun ID: ${JSON.stringify(id)}`);
+		}
+	}
 	item.sessionId = options.sessionId;
 	item.taskId = options.taskId;
-	const url = client.pollUrlFor(options.sessionId, options.taskId, options.pollUrl);
+	const pollUrl = samePollPath(options.pollUrl, options.sessionId, options.taskId);
+	const url = client.pollUrlFor(options.sessionId, options.taskId, pollUrl);
 	let failures = 0;
 	let nextPollAt = options.pollImmediately ? Date.now() : Date.now() + settings.pollIntervalMs;
 
@@ -82,15 +100,28 @@ export async function waitForTask(
 			if (task.state === 'failed' || task.state === 'terminated') {
 				throw taskEndedError(item, task.state, task);
 			}
+			if (task.unknownStatus !== undefined || task.stateless) {
+				throw unknownStatusError(item, task.unknownStatus);
+			}
 			if (options.once || task.state === 'completed' || task.state === 'guardrail') return task;
 			failures = 0;
 			nextPollAt = pollStartedAt + settings.pollIntervalMs;
 			continue;
 		}
 		if (res.statusCode === 429) {
-			const retryMs = retryAfterMs(res.headers, Date.now());
-			nextPollAt =
-				Date.now() + Math.max(settings.pollIntervalMs, retryMs ?? POLL_RATE_LIMITED_WAIT_MS);
+			const at = Date.now();
+			const asked = serverWait(res.headers, at);
+			// A wait the server asked for that ends after the deadline: no sleeping until then.
+			if (asked && at + asked.ms >= item.deadline) {
+				throw rateLimitedError(item, {
+					askedMs: asked.ms,
+					source: asked.source,
+					leftMs: item.deadline - at,
+					phase: 'wait',
+					got429: true,
+				});
+			}
+			nextPollAt = at + Math.max(settings.pollIntervalMs, asked?.ms ?? POLL_RATE_LIMITED_WAIT_MS);
 			continue;
 		}
 		if (res.statusCode >= 500 || res.statusCode === 408) {
@@ -99,4 +130,15 @@ export async function waitForTask(
 		}
 		throw httpError(item, res.statusCode, res.body);
 	}
+}
+
+/**
+ * The answer's pollUrl, when its path ends in `/task/<sessionId>/<taskId>` of the checked IDs
+ * (a prefix such as `/api` is allowed); otherwise the node builds the path itself.
+ */
+function samePollPath(pollUrl: string | undefined, sessionId: string, taskId: string) {
+	if (!pollUrl || !URL.canParse(pollUrl, 'http://localhost')) return undefined;
+	const { pathname } = new URL(pollUrl, 'http://localhost');
+	const own = `/task/${encodeURIComponent(sessionId)}/${encodeURIComponent(taskId)}`;
+	return pathname.endsWith(own) ? pollUrl : undefined;
 }

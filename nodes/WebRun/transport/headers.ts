@@ -72,14 +72,27 @@ export function rateLimitInfo(headers: Headers | undefined): RateLimitInfo | und
 	return info;
 }
 
+/** A wait a rate-limited answer asks for, and the header that asked (for messages). */
+export interface ServerWait {
+	ms: number;
+	source: 'Retry-After' | 'X-RateLimit-Reset';
+}
+
+/** The wait a 429 names: Retry-After, else until X-RateLimit-Reset; undefined when it names none. */
+export function serverWait(headers: Headers | undefined, now: number): ServerWait | undefined {
+	const retry = retryAfterMs(headers, now);
+	if (retry !== undefined) return { ms: retry, source: 'Retry-After' };
+	const resetAt = rateLimitInfo(headers)?.resetAt;
+	return resetAt !== undefined
+		? { ms: Math.max(0, resetAt - now), source: 'X-RateLimit-Reset' }
+		: undefined;
+}
+
 /** How long a 429 asks to wait: Retry-After, else until X-RateLimit-Reset, else `fallbackMs`. */
 export function rateLimitedWaitMs(
 	headers: Headers | undefined,
 	now: number,
 	fallbackMs: number,
 ): number {
-	const retry = retryAfterMs(headers, now);
-	if (retry !== undefined) return retry;
-	const resetAt = rateLimitInfo(headers)?.resetAt;
-	return resetAt !== undefined ? Math.max(0, resetAt - now) : fallbackMs;
+	return serverWait(headers, now)?.ms ?? fallbackMs;
 }
