@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import {
 	DEFAULT_POLL_INTERVAL_S,
 	DEFAULT_TIMEOUT_S,
+	ID_PATTERN,
 	MAX_CONCURRENCY,
 	MAX_DURATION_MS,
 	MAX_TOKENS,
@@ -293,20 +294,45 @@ export function readConcurrency(ctx: IExecuteFunctions): number {
 	return concurrency;
 }
 
-/** Reads a required, non-empty text parameter. */
-export function readText(
+/**
+ * A text parameter's value (the Task, First Task, a guardrail Response). Text as it is, a number
+ * or boolean turned into text; an expression that yields an object or an array is an error before
+ * any request, so that no task is started with the text "[object Object]".
+ */
+export function readTextValue(
 	ctx: IExecuteFunctions,
 	name: string,
 	label: string,
 	itemIndex: number,
 ): string {
 	const value = ctx.getNodeParameter(name, itemIndex, '') as unknown;
-	const text =
-		typeof value === 'string'
-			? value.trim()
-			: value === undefined || value === null
-				? ''
-				: String(value).trim();
+	if (value === undefined || value === null) return '';
+	if (typeof value === 'string') return value.trim();
+	if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
+		return String(value);
+	}
+	const kind = Array.isArray(value)
+		? 'a list'
+		: typeof value === 'object'
+			? 'an object'
+			: `a value of type ${typeof value}${typeof value === 'number' ? ` (${String(value)})` : ''}`;
+	throw inputError(
+		ctx.getNode(),
+		itemIndex,
+		`${label} must be text, but its expression gave ${kind}`,
+		'Map a text field, for example {{ $json.task }}, or turn the value into text first, for ' +
+			'example {{ JSON.stringify($json.data) }}. Nothing was sent to WebRun.',
+	);
+}
+
+/** Reads a required, non-empty text parameter (see readTextValue). */
+export function readText(
+	ctx: IExecuteFunctions,
+	name: string,
+	label: string,
+	itemIndex: number,
+): string {
+	const text = readTextValue(ctx, name, label, itemIndex);
 	if (!text)
 		throw inputError(
 			ctx.getNode(),
@@ -316,8 +342,6 @@ export function readText(
 		);
 	return text;
 }
-
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /** Reads a session or task id: non-empty, no spaces, slashes or other characters ids never have. */
 export function readId(

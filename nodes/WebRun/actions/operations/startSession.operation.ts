@@ -3,14 +3,14 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { inputError, unexpectedResponseError } from '../../errors';
 import { uploadAttachments } from '../../task/files';
 import { taskItem } from '../../task/finish';
-import { followTask } from '../../task/follow';
+import { adoptIds, followTask } from '../../task/follow';
 import { normalizeSession, normalizeTaskResponse } from '../../task/read';
 import { itemResult } from '../../task/result';
 import { sendStart } from '../../task/start';
 import { terminateOnCancel } from '../../task/stop';
 import { startSessionBody } from '../../transport/requests';
 import { taskDetailsField } from '../common/fields';
-import { readOptions } from '../common/options';
+import { readOptions, readTextValue } from '../common/options';
 import { outputFormatFields, readOutputFormat } from '../common/outputFormat';
 import { checkApiFormat, secretValues } from '../common/sessionOptions';
 import type { Operation } from '../types';
@@ -34,7 +34,7 @@ export const startSession: Operation = {
 	outputs: 2,
 	description,
 	prepare(this: IExecuteFunctions, itemIndex: number) {
-		const prompt = String(this.getNodeParameter('taskDetails', itemIndex, '') ?? '').trim();
+		const prompt = readTextValue(this, 'taskDetails', 'First Task', itemIndex);
 		const output = readOutputFormat(this, itemIndex);
 		const options = readOptions(this, itemIndex, 'startSession');
 		const { session, settings, includeRawResponse, files } = options;
@@ -60,18 +60,23 @@ export const startSession: Operation = {
 				const response = await sendStart(item, '/start/start-session', body);
 				const { sessionId, taskId, ...sessionFields } = normalizeSession(response.body);
 				if (!sessionId) throw unexpectedResponseError(item, 'the answer has no session ID');
-				item.sessionId = sessionId;
-				const first = normalizeTaskResponse(response.body);
-				// Without a first task, or (WebRun documents no task ID for it) without an ID to follow
-				// it while it runs, the session is returned at once; Send Message goes on from there.
-				const followable = taskId || first.state === 'completed' || first.state === 'guardrail';
-				if (!prompt || !followable) {
-					const status = prompt ? 'running' : 'started';
-					return itemResult(item, { status, sessionId, ...sessionFields }, includeRawResponse);
-				}
-				item.taskId = taskId;
-				// The session is the node's own: stopped with the execution.
+				// The session is the node's own: stopped with the execution, and when its answer
+				// cannot be followed (an invalid task ID, a status the node does not know).
 				return await terminateOnCancel(item, async () => {
+					// Without a first task, a task ID would not be used: only the session's is checked.
+					adoptIds(item, { sessionId, taskId: prompt ? taskId : undefined });
+					const first = normalizeTaskResponse(response.body);
+					// Without a first task, or (WebRun documents no task ID for it) without an ID to
+					// follow it while it runs, the session is returned at once; Send Message goes on.
+					const followable =
+						taskId ||
+						first.state === 'completed' ||
+						first.state === 'guardrail' ||
+						first.unknownStatus !== undefined;
+					if (!prompt || !followable) {
+						const status = prompt ? 'running' : 'started';
+						return itemResult(item, { status, sessionId, ...sessionFields }, includeRawResponse);
+					}
 					return await taskItem(item, await followTask(item, response.body), {
 						includeRaw: includeRawResponse,
 						format: output.format,
