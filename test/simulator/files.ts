@@ -70,7 +70,7 @@ export class FileStore {
 		const size = Number(spec.sizeBytes);
 		const hasSize = spec.sizeBytes !== undefined && Number.isFinite(size) && size >= 0;
 		const blob: Blob = {
-			id: randomBytes(8).toString('hex'),
+			id: spec.blobId ?? randomBytes(8).toString('hex'),
 			taskId,
 			filename,
 			content:

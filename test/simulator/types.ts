@@ -32,6 +32,8 @@ export interface DownloadSpec {
 	chunked?: boolean;
 	/** data.files[].source (default https://www.example.com/downloads/<filename>). */
 	source?: string;
+	/** A fixed blob id (the path segment before the file name) instead of a random one. */
+	blobId?: string;
 }
 
 /** How a task behaves. All times are agent *working* time (pauses and guardrail waits excluded). */
