@@ -6,11 +6,17 @@ import { StartBudget } from '../../nodes/WebRun/account/budget';
 import {
 	DEFAULT_START_LIMIT,
 	DEFAULT_WINDOW_MS,
+	MAX_SHARED_RATE_LIMIT_WAIT_MS,
 	RESET_MARGIN_MS,
 	START_MARGIN_MS,
 } from '../../nodes/WebRun/constants';
 import type { Headers } from '../../nodes/WebRun/transport/headers';
-import { parseReset, parseRetryAfter, rateLimitInfo } from '../../nodes/WebRun/transport/headers';
+import {
+	parseReset,
+	parseRetryAfter,
+	rateLimitInfo,
+	serverWait,
+} from '../../nodes/WebRun/transport/headers';
 import { RateLimiter } from '../simulator/rateLimit';
 
 /** Feeds an answer's headers to the budget as the node does: lower-cased by the client, then read. */
@@ -243,6 +249,78 @@ describe('429 and servers without a limit', () => {
 		const second = await budget.acquire(passTime(clock));
 		observe(budget, serverHeaders(10, 8, first + 60_000), second, 200);
 		expect(budget.unlimited).toBe(false);
+	});
+});
+
+describe('absurd waits: the shared block is capped and lifts itself (issue 18 case 8)', () => {
+	const DAYS_1157 = 99_999_999_000;
+
+	test('Retry-After: 99999999 blocks for 10 minutes, not 1157 days; the block names the wait asked', async () => {
+		const clock = new FakeClock();
+		const budget = new StartBudget(clock);
+		await budget.acquire(passTime(clock));
+		budget.rateLimited(DAYS_1157, 'Retry-After');
+		expect(budget.delayBeforeNextStart()).toBe(MAX_SHARED_RATE_LIMIT_WAIT_MS);
+		expect(budget.currentBlock()).toEqual({
+			remainingMs: MAX_SHARED_RATE_LIMIT_WAIT_MS,
+			askedMs: DAYS_1157,
+			source: 'Retry-After',
+		});
+		expect(budget.isQuiet()).toBe(false);
+		clock.t += MAX_SHARED_RATE_LIMIT_WAIT_MS;
+		expect(budget.currentBlock()).toBeUndefined();
+		// The history of the first start is gone too: nothing left to remember, nothing to wait for.
+		expect(budget.delayBeforeNextStart()).toBe(0);
+		expect(budget.isQuiet()).toBe(true);
+	});
+
+	test('X-RateLimit-Remaining: 0 with a reset ten years ahead on a 2xx: the same cap', async () => {
+		const clock = new FakeClock();
+		const budget = new StartBudget(clock);
+		const sent = await budget.acquire(passTime(clock));
+		const tenYears = 10 * 365 * 86_400_000;
+		observe(budget, serverHeaders(10, 0, clock.t + tenYears), sent, 200);
+		expect(budget.delayBeforeNextStart()).toBe(MAX_SHARED_RATE_LIMIT_WAIT_MS);
+		expect(budget.currentBlock()).toMatchObject({ source: 'X-RateLimit-Reset' });
+		expect(budget.currentBlock()?.askedMs).toBeGreaterThanOrEqual(tenYears);
+		const waits: number[] = [];
+		await budget.acquire(passTime(clock, waits));
+		expect(waits).toEqual([MAX_SHARED_RATE_LIMIT_WAIT_MS]);
+	});
+
+	test('a sane Retry-After is kept exactly; a shorter later one does not shorten a block', () => {
+		const clock = new FakeClock();
+		const budget = new StartBudget(clock);
+		budget.rateLimited(30_000);
+		budget.rateLimited(5_000, 'X-RateLimit-Reset');
+		expect(budget.currentBlock()).toEqual({
+			remainingMs: 30_000,
+			askedMs: 30_000,
+			source: 'Retry-After',
+		});
+	});
+
+	test('NaN, negative and past waits block nothing', () => {
+		const clock = new FakeClock();
+		const budget = new StartBudget(clock);
+		budget.rateLimited(Number.NaN);
+		budget.rateLimited(-5_000);
+		budget.observe({ remaining: 0, resetAt: clock.t - 1000 }, clock.t, 200);
+		expect(budget.currentBlock()).toBeUndefined();
+		expect(budget.delayBeforeNextStart()).toBe(0);
+	});
+
+	test('a huge Retry-After as an HTTP date or a number of seconds is read, not dropped', () => {
+		expect(parseRetryAfter('99999999', 0)).toBe(DAYS_1157);
+		expect(serverWait({ 'retry-after': 'Fri, 01 Jan 2100 00:00:00 GMT' }, 0)).toEqual({
+			ms: Date.UTC(2100, 0, 1),
+			source: 'Retry-After',
+		});
+		expect(serverWait({ 'x-ratelimit-reset': '4102444800' }, 0)).toEqual({
+			ms: 4_102_444_800_000,
+			source: 'X-RateLimit-Reset',
+		});
+		expect(serverWait({}, 0)).toBeUndefined();
 	});
 });
 

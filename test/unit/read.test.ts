@@ -4,6 +4,7 @@
  * copied verbatim (ids written "…" in the reference are given sample values here).
  */
 import {
+	isValidId,
 	normalizeSession,
 	normalizeTaskResponse,
 	normalizeUsage,
@@ -434,6 +435,9 @@ describe('pending and running', () => {
 	];
 	test.each(pending)('%s → running', (_, body) => {
 		expect(normalizeTaskResponse(body).state).toBe('running');
+		// Documented running states keep the node polling: nothing flagged.
+		expect(normalizeTaskResponse(body).unknownStatus).toBeUndefined();
+		expect(normalizeTaskResponse(body).stateless).toBeUndefined();
 	});
 
 	test('the pollUrl and usage of a running answer are kept', () => {
@@ -464,6 +468,58 @@ describe('pending and running', () => {
 			message: 'Connect to instance using sessionId in auth',
 		});
 		expect(task.state).toBe('running');
+		// The documented accepted shape of a start: no state at all, which a poll may not be.
+		expect(task.stateless).toBe(true);
+		expect(task.unknownStatus).toBeUndefined();
+	});
+});
+
+describe('states the docs do not name (issue 18 case 12)', () => {
+	test.each([
+		['a status such as "cancelled"', { success: true, status: 'cancelled' }, 'cancelled'],
+		['upper case, with pending: true', { status: 'EXPLODED', pending: true }, 'exploded'],
+		['with success: false', { success: false, status: 'orphaned' }, 'orphaned'],
+		['a number', { status: 7 }, '7'],
+		['an unknown type without status', { success: true, type: 'task_vanished' }, 'task_vanished'],
+		['an unknown type in result', { result: { type: 'weird' } }, 'weird'],
+	])('%s is reported, still "running" for code that only reads states', (_, body, status) => {
+		const task = normalizeTaskResponse(body);
+		expect(task.state).toBe('running');
+		expect(task.unknownStatus).toBe(status);
+	});
+
+	test.each([
+		['an empty object', {}],
+		['success only', { success: true }],
+		['pending: false', { pending: false }],
+		['a status that is an object', { status: { value: 'running' } }],
+		['not an object at all', [1, 2]],
+		['null', null],
+	])('%s shows no state', (_, body) => {
+		expect(normalizeTaskResponse(body).stateless).toBe(true);
+	});
+
+	test('every documented terminal state is still read as before', () => {
+		expect(normalizeTaskResponse({ status: 'stopped' }).state).toBe('terminated');
+		expect(normalizeTaskResponse({ success: false, error: 'x' }).state).toBe('failed');
+		expect(normalizeTaskResponse({ status: 'completed' }).state).toBe('completed');
+		expect(normalizeTaskResponse({ type: 'guardrail_trigger', data: {} }).state).toBe('guardrail');
+	});
+});
+
+describe('isValidId (issue 18 case 13)', () => {
+	test.each(['a1b2c3d4e5f6', 'sess-1_a.b:c', '7', 'a..b'])('%s may go into a path', (id) => {
+		expect(isValidId(id)).toBe(true);
+	});
+	test.each(['..', '.', '', 'abc/def', 'a b', '../x', 'a%2Fb', '-a', 'x'.repeat(129), 'a\nb'])(
+		'%j may not',
+		(id) => {
+			expect(isValidId(id)).toBe(false);
+		},
+	);
+	test('non-strings are not IDs', () => {
+		expect(isValidId(12)).toBe(false);
+		expect(isValidId(undefined)).toBe(false);
 	});
 });
 
