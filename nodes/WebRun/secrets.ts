@@ -3,14 +3,17 @@ import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
 /**
  * Every redaction of the package: the API key, the Secrets option's values and a custom proxy's
  * password are removed from whatever leaves the node. Applied once, to the finished item (after
- * Output Format parsing and downloads) and to errors.
+ * Output Format parsing and downloads) and to errors (actions/router.ts).
  *
- * Forms found, alone or nested two deep (e.g. URL-encoded inside a JSON string): the plain value;
- * JSON / JavaScript string escapes (`\"`, `\\`, `\/`, `\uXXXX` in either case, `\xXX`); CSV
- * quoting (`""`); percent-encoding (any hex case, `+` for a space as in form bodies); HTML
- * entities; base64 (standard and URL-safe) of the value at any offset of a base64 run, e.g.
- * `Basic base64(user:value)`. What is replaced is the exact span of the encoded value, so a JSON
- * or CSV answer stays well-formed. The walk is iterative (no depth limit) and handles cycles.
+ * Forms found: the plain value; as JSON / JavaScript string escapes (`\"`, `\\`, `\/`, `\uXXXX`
+ * in either case, `\xXX`); CSV-quoted (`""`); percent-encoded (any hex case, `+` for a space as
+ * in form bodies); as HTML entities; in base64 (standard and URL-safe) at any offset of a base64
+ * run, e.g. `Basic base64(user:value)`; and mixtures two deep (a %-encoded value inside a JSON
+ * string). The usual forms are matched as written; decoded readings of the text (escapes,
+ * %-encoding, entities, base64) find the rest. The exact span of the encoded value is replaced
+ * by `***`; a JSON text (object or array) is redacted as the value it holds and written again,
+ * so it stays valid JSON. A number equal to a value of 4+ characters is replaced too. The walk
+ * is iterative (no depth limit) and visits shared or cyclic objects once.
  *
  * Rules for short values, so that a PIN does not corrupt what the user still needs:
  * - under 4 characters: removed only where a whole text (trimmed) equals the value;
@@ -43,6 +46,8 @@ const BINARY_TEXT_FIELDS = ['fileName', 'fileExtension', 'directory', 'mimeType'
 
 interface Secret {
 	text: string;
+	/** The value's usual encoded forms, searched as they are (the decoded readings find mixtures). */
+	needles: string[];
 	strong: boolean;
 	/** UTF-8 bytes, and Latin-1 bytes when they differ (Basic credentials of older clients). */
 	bytes: Buffer[];
@@ -161,19 +166,6 @@ function decodePercent(text: string, plus: boolean): View {
 	return { text: out.join(''), at };
 }
 
-function decodeCsvQuotes(text: string): View {
-	const out: string[] = [];
-	const at: number[] = [];
-	let i = 0;
-	while (i < text.length) {
-		out.push(text[i]);
-		at.push(i);
-		i += text[i] === '"' && text[i + 1] === '"' ? 2 : 1;
-	}
-	at.push(text.length);
-	return { text: out.join(''), at };
-}
-
 const ENTITY = /^&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/;
 const NAMED: Record<string, string> = {
 	amp: '&',
@@ -220,6 +212,39 @@ function compose(outer: View, inner: View): View {
 	return { text: inner.text, at: at ? inner.at?.map((i) => at[i]) : inner.at };
 }
 
+const HTML_ESCAPES: Record<string, string> = {
+	'&': '&amp;',
+	'<': '&lt;',
+	'>': '&gt;',
+	'"': '&quot;',
+	"'": '&#39;',
+};
+
+/**
+ * The plain value and its encodings as common encoders write them, each also CSV-quoted (`"`
+ * doubled: a CSV text holding it, or a CSV text inside a JSON string). A decoded reading of `""`
+ * would be ambiguous (a closing quote may follow an escaped one), so these forms are matched as
+ * they are written.
+ */
+function encodedForms(value: string): string[] {
+	const json = JSON.stringify(value).slice(1, -1);
+	const hex4 = (c: string) => c.charCodeAt(0).toString(16).padStart(4, '0');
+	const uri = encodeURIComponent(value);
+	const forms = [
+		value,
+		json,
+		json.replace(/[\u007f-\uffff]/g, (c) => `\\u${hex4(c)}`),
+		json.replace(/[\u007f-\uffff]/g, (c) => `\\u${hex4(c).toUpperCase()}`),
+		uri,
+		uri.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()),
+		uri.split('%20').join('+'),
+		value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]),
+	];
+	const csv = forms.filter((form) => form.includes('"')).map((form) => form.split('"').join('""'));
+	const jsonOfCsv = csv.length ? [JSON.stringify(csv[0]).slice(1, -1)] : [];
+	return [...new Set([...forms, ...csv, ...jsonOfCsv])];
+}
+
 const BASE64_RUN = /[A-Za-z0-9+/_-]{6,}/g;
 
 /** Original-text span of decoded bytes [b, b + n) of base64 that starts at char `offset`. */
@@ -246,6 +271,11 @@ export class Secrets {
 		return this.long.length === 0 && this.short.size === 0;
 	}
 
+	/** A number that is a value of 4+ characters (a PIN written as a number); not `123`. */
+	private isNumberSecret(text: string): boolean {
+		return this.long.some((s) => s.text === text);
+	}
+
 	/** Adds values to remove (empty and non-text values are ignored). */
 	add(values: Iterable<unknown>): void {
 		for (const value of values) {
@@ -258,7 +288,12 @@ export class Secrets {
 			const utf8 = Buffer.from(value, 'utf8');
 			const latin1 = /^[\u0000-\u00ff]*$/.test(value) ? Buffer.from(value, 'latin1') : undefined;
 			const bytes = latin1 && !latin1.equals(utf8) ? [utf8, latin1] : [utf8];
-			this.long.push({ text: value, strong: value.length >= STRONG_SECRET_LENGTH, bytes });
+			this.long.push({
+				text: value,
+				needles: encodedForms(value),
+				strong: value.length >= STRONG_SECRET_LENGTH,
+				bytes,
+			});
 		}
 		// Longer values first, so that no tail of one is left behind by a shorter one.
 		this.long.sort((a, b) => b.text.length - a.text.length);
@@ -274,9 +309,6 @@ export class Secrets {
 		if (this.long.some((s) => s.text.includes(' '))) {
 			decoders.push({ applies: (t) => t.includes('+'), decode: (t) => decodePercent(t, true) });
 		}
-		if (this.long.some((s) => s.text.includes('"'))) {
-			decoders.push({ applies: (t) => t.includes('""'), decode: decodeCsvQuotes });
-		}
 		return decoders;
 	}
 
@@ -285,10 +317,11 @@ export class Secrets {
 		const { text } = view;
 		const at = (i: number) => (view.at ? view.at[i] : i);
 		for (const secret of secrets) {
-			let i = text.indexOf(secret.text);
-			while (i >= 0) {
-				spans.push({ start: at(i), end: at(i + secret.text.length), strong: secret.strong });
-				i = text.indexOf(secret.text, i + 1);
+			// Decoded readings hold the plain value; the encoded forms are looked for as written.
+			for (const needle of view.at ? [secret.text] : secret.needles) {
+				for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+					spans.push({ start: at(i), end: at(i + needle.length), strong: secret.strong });
+				}
 			}
 		}
 		BASE64_RUN.lastIndex = 0;
@@ -349,6 +382,8 @@ export class Secrets {
 			.filter((s) => s.strong || !shields.some(([a, b]) => s.start < b && a < s.end))
 			.sort((a, b) => a.start - b.start);
 		if (!kept.length) return text;
+		const structured = this.redactJsonText(text, keep);
+		if (structured !== undefined) return structured;
 		let out = '';
 		let cursor = 0;
 		for (let i = 0; i < kept.length; ) {
@@ -359,6 +394,26 @@ export class Secrets {
 			cursor = end;
 		}
 		return out + text.slice(cursor);
+	}
+
+	/**
+	 * A JSON text (object or array) with secrets is redacted as the value it holds and written
+	 * again (indentation kept): replacing spans of the text could take a closing quote with an
+	 * escaped one (`"aaa\""`: a value `aaa"`, or a CSV-quoted `aaa\"`?). Undefined: not JSON.
+	 */
+	private redactJsonText(text: string, keep: ReadonlySet<string>): string | undefined {
+		const body = text.trim();
+		if (!/^[[{]/.test(body)) return undefined;
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(body);
+		} catch {
+			return undefined;
+		}
+		const indent = /^[[{]\s*?\n([ \t]+)\S/.exec(body)?.[1];
+		const start = text.indexOf(body[0]);
+		const clean = JSON.stringify(this.redact(parsed, keep), null, indent);
+		return text.slice(0, start) + clean + text.slice(start + body.length);
 	}
 
 	/** The strings of ID and link fields anywhere in `values` (iterative; cycles visited once). */
@@ -398,6 +453,12 @@ export class Secrets {
 				const clean = this.redactText(src, idField, ids);
 				if (clean !== src) changed = true;
 				parent[slot] = clean;
+				continue;
+			}
+			if (typeof src === 'number' && !idField && this.isNumberSecret(String(src))) {
+				// A number that is a secret (a PIN the agent wrote as a number).
+				changed = true;
+				parent[slot] = MASK;
 				continue;
 			}
 			if (typeof src !== 'object' || src === null) {
