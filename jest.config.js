@@ -4,7 +4,7 @@ module.exports = {
 	testEnvironment: 'node',
 	testMatch: ['**/test/**/*.test.ts'],
 	testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/e2e/'],
-	setupFiles: ['<rootDir>/test/helpers/env.ts'],
+	setupFiles: ['<rootDir>/test/helpers/env.ts', '<rootDir>/test/helpers/loopbackOnly.ts'],
 	testTimeout: 30000,
 	// n8n-core keeps module-level handles (agents, settings watchers) alive after the engine runs.
 	forceExit: true,

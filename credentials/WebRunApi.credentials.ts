@@ -79,11 +79,24 @@ export class WebRunApi implements ICredentialType {
 	};
 
 	// GET /v1/models is authenticated, free and not rate limited: a 200 means the key works.
+	// A redirect is not followed (n8n would send the Authorization header along, to any host):
+	// n8n's tester then fails on the 3xx status, with the message of the matching rule.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl}}',
 			url: '/v1/models',
 			method: 'GET',
+			disableFollowRedirect: true,
 		},
+		rules: [301, 302, 303, 307, 308].map((value) => ({
+			type: 'responseCode' as const,
+			properties: {
+				value,
+				message:
+					`The server at the Base URL answered with a redirect (HTTP ${value}); the API key ` +
+					'is only sent to the Base URL itself, so it was not followed. Check the Base URL ' +
+					'(https, host name, no extra path).',
+			},
+		})),
 	};
 }

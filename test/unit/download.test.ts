@@ -1,7 +1,8 @@
 /**
  * transport/download.ts with n8n's request helpers replaced: redirects are followed one hop at a
  * time, and each hop decides again whether the API key may go along (n8n's helpers would pass
- * the Authorization header on to another host when they follow a redirect themselves).
+ * the Authorization header on to another host when they follow a redirect themselves); a
+ * redirect back onto the API origin is refused; the address rules use the socket's address.
  */
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { Readable } from 'stream';
@@ -9,7 +10,13 @@ import { Readable } from 'stream';
 import type { WebRunClient } from '../../nodes/WebRun/transport/client';
 import { downloadFile } from '../../nodes/WebRun/transport/download';
 
-type Answer = { statusCode: number; headers?: Record<string, string>; body?: string };
+type Answer = {
+	statusCode: number;
+	headers?: Record<string, string>;
+	body?: string;
+	/** The address the fake connection reached (the body stream's socket.remoteAddress). */
+	remoteAddress?: string;
+};
 
 /** A client whose helpers answer from `answers` (by URL) and record who sent what. */
 function fakeClient(answers: Record<string, Answer>) {
@@ -18,11 +25,11 @@ function fakeClient(answers: Record<string, Answer>) {
 		calls.push({ url: String(options.url), withKey, options });
 		const answer = answers[String(options.url)];
 		if (!answer) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-		return {
-			statusCode: answer.statusCode,
-			headers: answer.headers ?? {},
-			body: Readable.from([Buffer.from(answer.body ?? '')], { objectMode: false }),
-		};
+		const body = Readable.from([Buffer.from(answer.body ?? '')], { objectMode: false });
+		if (answer.remoteAddress) {
+			Object.assign(body, { socket: { remoteAddress: answer.remoteAddress } });
+		}
+		return { statusCode: answer.statusCode, headers: answer.headers ?? {}, body };
 	};
 	const helpers = {
 		httpRequestWithAuthentication: async (_type: string, options: IHttpRequestOptions) =>
@@ -35,7 +42,13 @@ function fakeClient(answers: Record<string, Answer>) {
 		},
 	};
 	const context = { helpers } as unknown as IExecuteFunctions;
-	const client = { origin: 'https://api.webrun.test', signal: undefined, context };
+	const client = {
+		origin: 'https://api.webrun.test',
+		baseUrl: 'https://api.webrun.test',
+		signal: undefined,
+		context,
+		http: context,
+	};
 	return { client: client as unknown as WebRunClient, calls };
 }
 
@@ -72,15 +85,49 @@ test('a link on the API origin that redirects to another host: the key stays beh
 	}
 });
 
-test('a relative redirect on the file host, then a redirect back to the API origin', async () => {
+test('a relative redirect on the file host, then a redirect onto the API origin: refused', async () => {
 	const { client, calls } = fakeClient({
 		[`${BLOBS}/a`]: { statusCode: 301, headers: { Location: '/b' } },
 		[`${BLOBS}/b`]: { statusCode: 307, headers: { location: `${API}/c` } },
-		[`${API}/c`]: { statusCode: 200, body: 'ok' },
+		[`${API}/c`]: { statusCode: 200, body: 'an authenticated API answer' },
 	});
 	const result = await downloadFile(client, { url: `${BLOBS}/a`, fileName: 'x', maxBytes: 10 });
-	expect(result.ok).toBe(true);
-	expect(calls.map((c) => c.withKey)).toEqual([false, false, true]);
+	expect(result).toMatchObject({ ok: false, refused: true, reason: expect.stringMatching(/API/) });
+	// The API origin is never asked, with or without the key.
+	expect(calls.map((c) => [c.url, c.withKey])).toEqual([
+		[`${BLOBS}/a`, false],
+		[`${BLOBS}/b`, false],
+	]);
+});
+
+test('a host name that connected to a metadata or private address: refused before the body', async () => {
+	const { client } = fakeClient({
+		[`${BLOBS}/meta`]: { statusCode: 200, body: 'secret', remoteAddress: '169.254.169.254' },
+		[`${BLOBS}/lan`]: { statusCode: 200, body: 'lan', remoteAddress: '::ffff:10.0.0.5' },
+		[`${BLOBS}/public`]: { statusCode: 200, body: 'ok', remoteAddress: '93.184.215.14' },
+	});
+	const meta = await downloadFile(client, { url: `${BLOBS}/meta`, fileName: 'x', maxBytes: 10 });
+	expect(meta).toMatchObject({
+		ok: false,
+		refused: true,
+		reason: expect.stringMatching(/metadata/),
+	});
+	const lan = await downloadFile(client, { url: `${BLOBS}/lan`, fileName: 'x', maxBytes: 10 });
+	expect(lan).toMatchObject({ ok: false, refused: true, reason: expect.stringMatching(/private/) });
+	const ok = await downloadFile(client, { url: `${BLOBS}/public`, fileName: 'x', maxBytes: 10 });
+	expect(ok.ok).toBe(true);
+});
+
+test('a deadline already passed: nothing is sent', async () => {
+	const { client, calls } = fakeClient({ [`${BLOBS}/a`]: { statusCode: 200, body: 'a' } });
+	const result = await downloadFile(client, {
+		url: `${BLOBS}/a`,
+		fileName: 'x',
+		maxBytes: 10,
+		deadline: Date.now() - 1,
+	});
+	expect(result).toMatchObject({ ok: false, timedOut: true });
+	expect(calls).toHaveLength(0);
 });
 
 test('redirects are bounded', async () => {

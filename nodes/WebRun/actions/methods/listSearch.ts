@@ -7,7 +7,7 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { header } from '../../transport/headers';
-import { httpError } from '../../errors';
+import { httpError, serverMessage } from '../../errors';
 import { isTransportFailure, WebRunClient } from '../../transport/client';
 
 /** Listing environments answers at once; a slow server is not waited for long in the editor. */
@@ -85,16 +85,24 @@ export async function searchEnvironments(
 		);
 	}
 	if (statusCode < 200 || statusCode >= 300) {
-		// errors.ts words each status as the operations do; the key is removed from all it carries.
-		const error = httpError({ node, operation: OPERATION, itemIndex: 0 }, statusCode, body) as
-			| NodeApiError
-			| (NodeApiError & { errorResponse?: unknown });
+		// errors.ts words the status and its advice as for the operations; the message names the
+		// list. The key is removed from everything the error carries.
+		const error = httpError({ node, operation: OPERATION, itemIndex: 0 }, statusCode, body);
+		if (statusCode !== 401) {
+			const text = serverMessage(body, (t) => client.redact(t));
+			error.message = `WebRun could not list the environments (HTTP ${statusCode})${
+				text ? `: ${text}` : ''
+			}`;
+		}
 		error.message = client.redact(error.message);
 		error.description = client.redact(
 			`${error.description ?? ''} Or enter the environment ID with "By ID".`.trim(),
 		);
+		const carried = error as NodeApiError & { errorResponse?: unknown };
 		if (error.stack) error.stack = client.redact(error.stack);
-		if ('errorResponse' in error) error.errorResponse = client.redact(error.errorResponse);
+		if (carried.errorResponse !== undefined) {
+			carried.errorResponse = client.redact(carried.errorResponse);
+		}
 		if (error.cause !== undefined && !(error.cause instanceof Error)) {
 			error.cause = client.redact(error.cause);
 		}
