@@ -7,7 +7,7 @@ import { attach, describeIds } from '../errors';
 import { isTransportFailure } from '../transport/client';
 import type { ItemContext } from './context';
 import type { NormalizedTask } from './read';
-import { normalizeTaskResponse } from './read';
+import { normalizeTaskResponse, samePollPath } from './read';
 import type { StopAction } from './stop';
 import { requestStop } from './stop';
 
@@ -113,9 +113,17 @@ async function stopAtCap(item: ItemContext, seen: NormalizedTask, cap: number, p
 	// A terminated session frees a slot for items waiting on the account's session limit.
 	if (outcome.accepted && action === 'terminate') item.account.sessions.sessionFreed();
 	const final = taskId
-		? await pollOnce(item, item.client.pollUrlFor(sessionId, taskId, pollUrl))
+		? await pollOnce(
+				item,
+				item.client.pollUrlFor(sessionId, taskId, samePollPath(pollUrl, sessionId, taskId)),
+			)
 		: undefined;
-	if (final?.usage?.cost !== undefined) item.costs.report(item.itemIndex, final.usage.cost);
+	if (final?.usage?.cost !== undefined) {
+		// The error shows what is counted: a lower, negative or NaN final figure does not undo it.
+		const counted = item.costs.report(item.itemIndex, final.usage.cost);
+		final.usage = { ...final.usage, cost: counted };
+		if (counted === undefined) delete final.usage.cost;
+	}
 	const reached = { seen, cap, action, final };
 	return outcome.accepted
 		? costLimitError(item, reached)

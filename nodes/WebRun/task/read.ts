@@ -263,3 +263,14 @@ export function taskToItem(
 	if (task.usage !== undefined) item.usage = { ...task.usage };
 	return compact(item);
 }
+
+/**
+ * The answer's pollUrl, when its path ends in `/task/<sessionId>/<taskId>` of the checked IDs
+ * (a prefix such as `/api` is allowed); otherwise the node builds the path itself.
+ */
+export function samePollPath(pollUrl: string | undefined, sessionId: string, taskId: string) {
+	if (!pollUrl || !URL.canParse(pollUrl, 'http://localhost')) return undefined;
+	const { pathname } = new URL(pollUrl, 'http://localhost');
+	const own = `/task/${encodeURIComponent(sessionId)}/${encodeURIComponent(taskId)}`;
+	return pathname.endsWith(own) ? pollUrl : undefined;
+}

@@ -17,7 +17,7 @@ import { serverWait } from '../transport/headers';
 import type { ItemContext } from './context';
 import { guardCost } from './cost';
 import type { NormalizedTask } from './read';
-import { isValidId, normalizeTaskResponse } from './read';
+import { isValidId, normalizeTaskResponse, samePollPath } from './read';
 
 export interface WaitOptions {
 	sessionId: string;
@@ -130,15 +130,4 @@ export async function waitForTask(
 		}
 		throw httpError(item, res.statusCode, res.body);
 	}
-}
-
-/**
- * The answer's pollUrl, when its path ends in `/task/<sessionId>/<taskId>` of the checked IDs
- * (a prefix such as `/api` is allowed); otherwise the node builds the path itself.
- */
-function samePollPath(pollUrl: string | undefined, sessionId: string, taskId: string) {
-	if (!pollUrl || !URL.canParse(pollUrl, 'http://localhost')) return undefined;
-	const { pathname } = new URL(pollUrl, 'http://localhost');
-	const own = `/task/${encodeURIComponent(sessionId)}/${encodeURIComponent(taskId)}`;
-	return pathname.endsWith(own) ? pollUrl : undefined;
 }
