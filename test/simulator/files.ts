@@ -44,6 +44,8 @@ export interface Blob {
 	contentType: string;
 	status?: number;
 	chunked: boolean;
+	/** Location header of a 3xx `status`. */
+	location?: string;
 }
 
 /** Blobs, the download log and the uploaded files; shared by the API server and the file server. */
@@ -79,6 +81,7 @@ export class FileStore {
 			contentType: spec.contentType ?? mimeOf(filename),
 			status: spec.status,
 			chunked: spec.chunked === true,
+			location: spec.location,
 		};
 		if (blob.content) blob.sizeBytes = blob.content.length;
 		this.blobs.set(blob.id, blob);
@@ -114,6 +117,7 @@ export class FileStore {
 			res.writeHead(status, {
 				'Content-Type': 'text/plain; charset=utf-8',
 				'Content-Length': String(Buffer.byteLength(body)),
+				...(blob?.location && status >= 300 && status < 400 ? { Location: blob.location } : {}),
 			});
 			res.end(method === 'HEAD' ? undefined : body);
 			log.endedAt = Date.now();

@@ -749,9 +749,11 @@ export class SimulatorImpl implements Simulator {
 		specs.forEach((spec, i) => {
 			const blob = this.store.addBlob(spec, t.pub.taskId);
 			const name = encodePath(blob.filename);
-			const downloadUrl = spec.sameOrigin
-				? `${this.url}/files/download/${blob.id}/${name}`
-				: `${this.fileServer.url}/files/${blob.id}/${name}`;
+			const downloadUrl =
+				spec.url ??
+				(spec.sameOrigin
+					? `${this.url}/files/download/${blob.id}/${name}`
+					: `${this.fileServer.url}/files/${blob.id}/${name}`);
 			t.downloadFiles.push({
 				source: spec.source ?? `https://www.example.com/downloads/${name}`,
 				downloadUrl,

@@ -34,6 +34,10 @@ export interface DownloadSpec {
 	source?: string;
 	/** A fixed blob id (the path segment before the file name) instead of a random one. */
 	blobId?: string;
+	/** data.files[].downloadUrl exactly as given (another test server, an address to refuse). */
+	url?: string;
+	/** With a 3xx `status`: the Location header of that answer (a redirecting blob). */
+	location?: string;
 }
 
 /** How a task behaves. All times are agent *working* time (pauses and guardrail waits excluded). */
