@@ -11,7 +11,7 @@ import { serverMessage } from '../errors';
 import { CancelledError, cancellableSleep } from '../sleep';
 import type { WebRunClient } from '../transport/client';
 import { isTransportFailure } from '../transport/client';
-import { rateLimitedWaitMs } from '../transport/headers';
+import { serverWait } from '../transport/headers';
 import { stateBody } from '../transport/requests';
 import type { ItemContext } from './context';
 import { isValidId } from './read';
@@ -108,8 +108,10 @@ export async function requestStop(
 			const text = serverMessage(body);
 			reason = `WebRun answered HTTP ${statusCode}${text ? `: ${text}` : ''}`;
 			if (statusCode === 429) {
-				waitMs = rateLimitedWaitMs(response.headers, Date.now(), DEFAULT_RETRY_AFTER_MS);
-				item.account.budget.rateLimited(waitMs);
+				const asked = serverWait(response.headers, Date.now());
+				waitMs = asked?.ms ?? DEFAULT_RETRY_AFTER_MS;
+				// Shared with the budget (which caps an absurd wait, see budget.ts).
+				item.account.budget.rateLimited(waitMs, asked?.source ?? 'no Retry-After');
 				if (waitMs > MAX_STOP_RETRY_AFTER_MS) break;
 			} else if (statusCode < 500 && statusCode !== 408) {
 				break;

@@ -87,12 +87,3 @@ export function serverWait(headers: Headers | undefined, now: number): ServerWai
 		? { ms: Math.max(0, resetAt - now), source: 'X-RateLimit-Reset' }
 		: undefined;
 }
-
-/** How long a 429 asks to wait: Retry-After, else until X-RateLimit-Reset, else `fallbackMs`. */
-export function rateLimitedWaitMs(
-	headers: Headers | undefined,
-	now: number,
-	fallbackMs: number,
-): number {
-	return serverWait(headers, now)?.ms ?? fallbackMs;
-}
