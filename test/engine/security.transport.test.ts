@@ -23,6 +23,7 @@ import { testCredential } from '../helpers/credentialTest';
 import { everythingVisible, listSearch, runWorkflow, TEST_API_KEY } from '../helpers/engine';
 import { nonLoopbackAttempts } from '../helpers/loopbackOnly';
 import { runTaskParams, useSimulator } from '../helpers/simulator';
+import * as addresses from '../../nodes/WebRun/transport/addresses';
 import type { Simulator } from '../simulator';
 
 const simulator = useSimulator();
@@ -397,6 +398,9 @@ describe('10. addresses a download refuses', () => {
 	});
 
 	test('a loopback file host is fine when the Base URL is loopback (local development)', async () => {
+		// The rule also sees the address the connection reached (n8n's stream answer keeps its
+		// socket): a host name cannot hide a private or metadata address.
+		const check = jest.spyOn(addresses, 'checkDownloadAddress');
 		sim.script('local', {
 			durationMs: 100,
 			downloads: [{ filename: 'a.txt', url: `${foreign.url}/a.txt` }],
@@ -408,6 +412,8 @@ describe('10. addresses a download refuses', () => {
 		expect(r.error).toBeUndefined();
 		expect(r.completed[0].binary?.file_0).toBeDefined();
 		noKeyAbroad();
+		expect(check.mock.calls.map((c) => c[1])).toEqual([undefined, '127.0.0.1']);
+		check.mockRestore();
 	});
 });
 
