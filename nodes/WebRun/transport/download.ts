@@ -110,7 +110,9 @@ async function storeStream(
 	// n8n's helpers offer no idle timeout once a streamed answer has begun: watch it here.
 	const watchdog = (async () => {
 		while (!done) {
-			await cancellableSleep(MAX_SLEEP_CHUNK_MS, undefined, ended);
+			// Wakes at the deadline itself when it comes sooner than the next look.
+			const untilDeadline = Math.max(1, deadline - Date.now());
+			await cancellableSleep(Math.min(MAX_SLEEP_CHUNK_MS, untilDeadline), undefined, ended);
 			if (done) return;
 			if (signal?.aborted) body.destroy(new CancelledError());
 			else if (Date.now() >= deadline) body.destroy(new DeadlineError());
