@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 
+import { ID_PATTERN } from '../../constants';
 import { inputError } from '../../errors';
 import type {
 	ApiFormat,
@@ -211,7 +212,6 @@ const COUNTRIES = new Set(
 	).split(' '),
 );
 
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const REACH_OUT_MODES = ['off', 'guardrail_only', 'full'];
 const PROXY_TYPES: Record<string, 'http' | 'socks'> = {
 	'http:': 'http',
