@@ -34,6 +34,7 @@ cleanup() {
 	n8n_cleanup
 	[[ -n "$SIM_PID" ]] && kill "$SIM_PID" 2>/dev/null
 	[[ -n "${SIM_W2_PID:-}" ]] && kill "$SIM_W2_PID" 2>/dev/null
+	[[ -n "${REDIR_PID:-}" ]] && kill "$REDIR_PID" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -71,6 +72,16 @@ SIM_W2_URL="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process
 echo "  W2-only simulator at $SIM_W2_URL"
 export SIM_W2_URL # check.mjs reads its record (w2-*)
 CRED_W2_ID="e2eWebRunCredW2"
+# A Base URL that answers every request with a 302 to another loopback origin ("foreign"), which
+# logs whether a request carried an Authorization header (issue 18: the key never leaves).
+node "$ROOT/scripts/e2e/redirect-servers.mjs" >"$WORK/redir.out" 2>"$WORK/redir.err" &
+REDIR_PID=$!
+for _ in $(seq 1 40); do grep -q '"redirect"' "$WORK/redir.out" 2>/dev/null && break; sleep 0.25; done
+REDIR_URL="$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1],"utf8").split("\n")[0]).redirect' "$WORK/redir.out")" || {
+	cat "$WORK/redir.err"; echo "redirect servers did not start"; exit 1; }
+FOREIGN_URL="$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1],"utf8").split("\n")[0]).foreign' "$WORK/redir.out")"
+echo "  redirecting Base URL at $REDIR_URL (to $FOREIGN_URL)"
+CRED_REDIR_ID="e2eWebRunCredRdr"
 
 CRED_ID="e2eWebRunCred001"
 E2E_KEY="wr_e2e_not_a_real_key_0123456789"
@@ -100,7 +111,7 @@ for L in "${LINES[@]}"; do
 	stage_community_package
 	printf '[{"id":"%s","name":"WebRun (simulator)","type":"webRunApi","data":{"apiKey":"%s","baseUrl":"%s"}},%s]\n' \
 		"$CRED_ID" "$E2E_KEY" "$SIM_URL" \
-		"$(printf '{"id":"%s","name":"WebRun (W2 simulator)","type":"webRunApi","data":{"apiKey":"%s","baseUrl":"%s"}}' "$CRED_W2_ID" "$E2E_KEY" "$SIM_W2_URL")" \
+		"$(printf '{"id":"%s","name":"WebRun (W2 simulator)","type":"webRunApi","data":{"apiKey":"%s","baseUrl":"%s"}},{"id":"%s","name":"WebRun (redirecting)","type":"webRunApi","data":{"apiKey":"%s","baseUrl":"%s"}}' "$CRED_W2_ID" "$E2E_KEY" "$SIM_W2_URL" "$CRED_REDIR_ID" "$E2E_KEY" "$REDIR_URL")" \
 		>"$R/creds.json"
 	node "$HERE/workflows.mjs" "$R/wf" "$CRED_ID" "$CRED_W2_ID" >/dev/null
 	if n8n_import_credentials "$R/creds.json" && n8n_import_workflow "$R/wf"; then
@@ -136,6 +147,25 @@ for L in "${LINES[@]}"; do
 		test_cred() { n8n_rest POST /rest/credentials/test \
 			'{"credentials":{"id":"'"$CRED_ID"'","name":"WebRun (simulator)","type":"webRunApi","data":{"apiKey":"'"$1"'","baseUrl":"'"$SIM_URL"'"}}}' 2>/dev/null; }
 		if test_cred "$E2E_KEY" | grep -q '"status": "OK"'; then ok "credential test succeeds against the simulator (GET /v1/models)"; else bad "credential test"; fi
+		# Issue 18: a Base URL that redirects to another host. The credential test and the
+		# Environment list (the resource-locator search the editor calls) end in a clear error;
+		# the other host never sees the Authorization header (it should see nothing at all).
+		n8n_rest POST /rest/credentials/test \
+			'{"credentials":{"id":"'"$CRED_REDIR_ID"'","name":"WebRun (redirecting)","type":"webRunApi","data":{"apiKey":"'"$E2E_KEY"'","baseUrl":"'"$REDIR_URL"'"}}}' \
+			>"$R/cred-redirect.json" 2>"$R/cred-redirect.err"
+		if grep -q '"status": "Error"' "$R/cred-redirect.json" && grep -q 'redirect (HTTP 302)' "$R/cred-redirect.json"; then
+			ok "credential test against a redirecting Base URL fails: $(node -p 'require(process.argv[1]).message' "$R/cred-redirect.json" 2>/dev/null | cut -c1-90)…"
+		else bad "credential test against a redirecting Base URL: $(cat "$R/cred-redirect.json" "$R/cred-redirect.err" | tr '\n' ' ' | cut -c1-300)"; fi
+		n8n_rest POST /rest/dynamic-node-parameters/resource-locator-results \
+			'{"path":"parameters.environmentId","methodName":"searchEnvironments","filter":"","nodeTypeAndVersion":{"name":"n8n-nodes-webrun.webRun","version":1},"currentNodeParameters":{"operation":"runTask","taskDetails":"x"},"credentials":{"webRunApi":{"id":"'"$CRED_REDIR_ID"'","name":"WebRun (redirecting)"}}}' \
+			>"$R/list-redirect.json" 2>"$R/list-redirect.err"; LIST_RC=$?
+		if [[ $LIST_RC -ne 0 ]] && grep -q 'redirect (HTTP 302)' "$R/list-redirect.json"; then
+			ok "Environment list against a redirecting Base URL fails: $(node -p 'const j=require(process.argv[1]); j.message ?? JSON.stringify(j)' "$R/list-redirect.json" 2>/dev/null | cut -c1-90)…"
+		else bad "Environment list against a redirecting Base URL (rc $LIST_RC): $(cat "$R/list-redirect.json" "$R/list-redirect.err" | tr '\n' ' ' | cut -c1-300)"; fi
+		curl -fsS "$FOREIGN_URL/__log" >"$R/foreign.json" 2>/dev/null
+		if node -e 'const log = require(process.argv[1]); process.exit(Array.isArray(log) && log.length === 0 ? 0 : 1)' "$R/foreign.json"; then
+			ok "the host the redirects named got no request at all (so never the Authorization header)"
+		else bad "the redirect target was contacted: $(cut -c1-300 "$R/foreign.json")"; fi
 		n8n_rest GET /rest/types/nodes.json >"$R/types.json" 2>/dev/null || n8n_rest GET /types/nodes.json >"$R/types.json" 2>/dev/null
 		if node -e '
 			const raw = require("fs").readFileSync(process.argv[1], "utf8");
