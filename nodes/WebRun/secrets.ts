@@ -59,14 +59,58 @@ interface Span {
 	strong: boolean;
 }
 
-/** A decoded reading of a text: for each decoded character, where it starts in the original. */
+/** A decoded reading of a text, and where each of its characters starts in the original. */
 interface View {
 	text: string;
-	/**
-	 * at[i] = start of decoded char i in the original; at[text.length] = the original's length.
-	 * Absent: the text itself.
-	 */
-	at?: number[];
+	/** Original index of decoded index i (i = text.length: the original's length). Absent: same. */
+	at?: (i: number) => number;
+}
+
+/**
+ * Builds a view from verbatim stretches and decoded pieces. The mapping is kept as the points
+ * where it jumps (linear in between), so a long text with few escapes costs little.
+ */
+class ViewBuilder {
+	private readonly parts: string[] = [];
+	private readonly decoded: number[] = [];
+	private readonly original: number[] = [];
+	private length = 0;
+
+	constructor(private readonly source: string) {}
+
+	private mark(from: number) {
+		this.decoded.push(this.length);
+		this.original.push(from);
+	}
+
+	copy(from: number, to: number) {
+		if (to <= from) return;
+		this.mark(from);
+		this.parts.push(this.source.slice(from, to));
+		this.length += to - from;
+	}
+
+	emit(text: string, from: number) {
+		this.mark(from);
+		this.parts.push(text);
+		this.length += text.length;
+	}
+
+	view(): View {
+		this.mark(this.source.length);
+		const { decoded, original } = this;
+		const at = (i: number) => {
+			let lo = 0;
+			let hi = decoded.length - 1;
+			while (lo < hi) {
+				const mid = (lo + hi + 1) >> 1;
+				if (decoded[mid] <= i) lo = mid;
+				else hi = mid - 1;
+			}
+			return original[lo] + (i - decoded[lo]);
+		};
+		return { text: this.parts.join(''), at };
+	}
 }
 
 const HEX = /^[0-9a-fA-F]+$/;
@@ -82,34 +126,33 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 	t: '\t',
 };
 
+/** JSON and JavaScript string escapes. */
 function decodeEscapes(text: string): View {
-	const out: string[] = [];
-	const at: number[] = [];
-	let i = 0;
-	while (i < text.length) {
-		if (text[i] === '\\' && i + 1 < text.length) {
-			const next = text[i + 1];
-			if (SIMPLE_ESCAPES[next] !== undefined) {
-				out.push(SIMPLE_ESCAPES[next]);
-				at.push(i);
-				i += 2;
-				continue;
-			}
-			const width = next === 'u' ? 4 : next === 'x' ? 2 : 0;
-			const hex = text.slice(i + 2, i + 2 + width);
-			if (width && hex.length === width && HEX.test(hex)) {
-				out.push(String.fromCharCode(parseInt(hex, 16)));
-				at.push(i);
-				i += 2 + width;
-				continue;
+	const out = new ViewBuilder(text);
+	let last = 0;
+	for (let i = text.indexOf('\\'); i >= 0 && i + 1 < text.length; i = text.indexOf('\\', i)) {
+		const next = text[i + 1];
+		let char = SIMPLE_ESCAPES[next];
+		let width = 2;
+		if (char === undefined && (next === 'u' || next === 'x')) {
+			const digits = next === 'u' ? 4 : 2;
+			const hex = text.slice(i + 2, i + 2 + digits);
+			if (hex.length === digits && HEX.test(hex)) {
+				char = String.fromCharCode(parseInt(hex, 16));
+				width += digits;
 			}
 		}
-		out.push(text[i]);
-		at.push(i);
-		i++;
+		if (char === undefined) {
+			i++;
+			continue;
+		}
+		out.copy(last, i);
+		out.emit(char, i);
+		last = i + width;
+		i = last;
 	}
-	at.push(text.length);
-	return { text: out.join(''), at };
+	out.copy(last, text.length);
+	return out.view();
 }
 
 function utf8Length(lead: number): number {
@@ -122,51 +165,41 @@ function utf8Length(lead: number): number {
 
 /** %XX runs read as UTF-8 (invalid bytes as Latin-1); `plus`: `+` is a space (form bodies). */
 function decodePercent(text: string, plus: boolean): View {
-	const out: string[] = [];
-	const at: number[] = [];
-	const hexAt = (j: number) =>
-		text[j] === '%' && j + 2 < text.length && HEX.test(text.slice(j + 1, j + 3));
-	let i = 0;
-	while (i < text.length) {
-		if (hexAt(i)) {
-			const bytes: number[] = [];
-			const pos: number[] = [];
-			let j = i;
-			while (hexAt(j)) {
-				bytes.push(parseInt(text.slice(j + 1, j + 3), 16));
-				pos.push(j);
-				j += 3;
-			}
-			let k = 0;
-			while (k < bytes.length) {
-				const len = utf8Length(bytes[k]);
-				let ok = len > 1 && k + len <= bytes.length;
-				for (let m = 1; ok && m < len; m++) ok = (bytes[k + m] & 0xc0) === 0x80;
-				if (ok) {
-					const char = Buffer.from(bytes.slice(k, k + len)).toString('utf8');
-					for (let u = 0; u < char.length; u++) {
-						out.push(char[u]);
-						at.push(pos[k]);
-					}
-					k += len;
-				} else {
-					out.push(String.fromCharCode(bytes[k]));
-					at.push(pos[k]);
-					k++;
-				}
-			}
-			i = j;
+	const out = new ViewBuilder(text);
+	const pattern = plus ? /%[0-9a-fA-F]{2}|\+/g : /%[0-9a-fA-F]{2}/g;
+	let last = 0;
+	for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+		out.copy(last, m.index);
+		if (m[0] === '+') {
+			out.emit(' ', m.index);
+			last = m.index + 1;
 			continue;
 		}
-		out.push(plus && text[i] === '+' ? ' ' : text[i]);
-		at.push(i);
-		i++;
+		const bytes: number[] = [];
+		let j = m.index;
+		while (text[j] === '%' && HEX.test(text.slice(j + 1, j + 3)) && j + 2 < text.length) {
+			bytes.push(parseInt(text.slice(j + 1, j + 3), 16));
+			j += 3;
+		}
+		for (let k = 0; k < bytes.length; ) {
+			const len = utf8Length(bytes[k]);
+			let valid = len > 1 && k + len <= bytes.length;
+			for (let c = 1; valid && c < len; c++) valid = (bytes[k + c] & 0xc0) === 0x80;
+			const n = valid ? len : 1;
+			const char = valid
+				? Buffer.from(bytes.slice(k, k + n)).toString('utf8')
+				: String.fromCharCode(bytes[k]);
+			out.emit(char, m.index + 3 * k);
+			k += n;
+		}
+		last = j;
+		pattern.lastIndex = j;
 	}
-	at.push(text.length);
-	return { text: out.join(''), at };
+	out.copy(last, text.length);
+	return out.view();
 }
 
-const ENTITY = /^&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/;
+const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/g;
 const NAMED: Record<string, string> = {
 	amp: '&',
 	lt: '<',
@@ -176,28 +209,21 @@ const NAMED: Record<string, string> = {
 	nbsp: '\u00a0',
 };
 
+/** HTML character references. */
 function decodeEntities(text: string): View {
-	const out: string[] = [];
-	const at: number[] = [];
-	let i = 0;
-	while (i < text.length) {
-		const m = text[i] === '&' ? ENTITY.exec(text.slice(i, i + 12)) : null;
-		if (m) {
-			const code = m[1] ? parseInt(m[1], 10) : m[2] ? parseInt(m[2], 16) : -1;
-			const char = code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : NAMED[m[3]];
-			for (let u = 0; u < char.length; u++) {
-				out.push(char[u]);
-				at.push(i);
-			}
-			i += m[0].length;
-			continue;
-		}
-		out.push(text[i]);
-		at.push(i);
-		i++;
+	const out = new ViewBuilder(text);
+	let last = 0;
+	ENTITY.lastIndex = 0;
+	for (let m = ENTITY.exec(text); m; m = ENTITY.exec(text)) {
+		const code = m[1] ? parseInt(m[1], 10) : m[2] ? parseInt(m[2], 16) : -1;
+		const char = code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : NAMED[m[3]];
+		if (char === undefined) continue;
+		out.copy(last, m.index);
+		out.emit(char, m.index);
+		last = m.index + m[0].length;
 	}
-	at.push(text.length);
-	return { text: out.join(''), at };
+	out.copy(last, text.length);
+	return out.view();
 }
 
 interface Decoder {
@@ -208,8 +234,10 @@ interface Decoder {
 
 /** Reading `inner` (a view of `outer.text`) in the coordinates of the original text. */
 function compose(outer: View, inner: View): View {
-	const at = outer.at;
-	return { text: inner.text, at: at ? inner.at?.map((i) => at[i]) : inner.at };
+	const { at: outerAt } = outer;
+	const { at: innerAt } = inner;
+	if (!outerAt || !innerAt) return { text: inner.text, at: outerAt ?? innerAt };
+	return { text: inner.text, at: (i) => outerAt(innerAt(i)) };
 }
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -313,9 +341,9 @@ export class Secrets {
 	}
 
 	/** Every span of `view` (in original coordinates) that holds a secret, plain or base64. */
-	private find(view: View, secrets: Secret[], spans: Span[]) {
+	private find(view: View, secrets: Secret[], spans: Span[], base64: boolean) {
 		const { text } = view;
-		const at = (i: number) => (view.at ? view.at[i] : i);
+		const at = view.at ?? ((i: number) => i);
 		for (const secret of secrets) {
 			// Decoded readings hold the plain value; the encoded forms are looked for as written.
 			for (const needle of view.at ? [secret.text] : secret.needles) {
@@ -324,8 +352,11 @@ export class Secrets {
 				}
 			}
 		}
+		if (!base64) return;
 		BASE64_RUN.lastIndex = 0;
 		for (let m = BASE64_RUN.exec(text); m; m = BASE64_RUN.exec(text)) {
+			// A plain lower-case word is not decoded (base64 of 4+ bytes is hardly ever one).
+			if (/^[a-z]+$/.test(m[0])) continue;
 			for (let k = 0; k < 4 && m[0].length - k >= 6; k++) {
 				const part = m[0].slice(k);
 				const decoded = Buffer.from(
@@ -360,15 +391,16 @@ export class Secrets {
 		const secrets = idField ? this.long.filter((s) => s.strong) : this.long;
 		if (!secrets.length) return text;
 		const spans: Span[] = [];
-		this.find({ text }, secrets, spans);
+		this.find({ text }, secrets, spans, true);
 		// Decoded readings, and one more decoding of each (e.g. %-encoding inside a JSON string).
+		// Base64 is looked for in the text and in its escapes' reading (`\/` in a JSON string).
 		for (const first of this.decoders) {
 			if (!first.applies(text)) continue;
 			const once = first.decode(text);
-			this.find(once, secrets, spans);
+			this.find(once, secrets, spans, first.decode === decodeEscapes);
 			for (const second of this.decoders) {
 				if (second.applies(once.text))
-					this.find(compose(once, second.decode(once.text)), secrets, spans);
+					this.find(compose(once, second.decode(once.text)), secrets, spans, false);
 			}
 		}
 		if (!spans.length) return text;
