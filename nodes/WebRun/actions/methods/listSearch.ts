@@ -6,9 +6,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { header } from '../../transport/headers';
 import { httpError, serverMessage } from '../../errors';
 import { isTransportFailure, WebRunClient } from '../../transport/client';
+import { header } from '../../transport/headers';
 
 /** Listing environments answers at once; a slow server is not waited for long in the editor. */
 const LIST_TIMEOUT_MS = 30_000;
