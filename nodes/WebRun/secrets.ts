@@ -306,8 +306,11 @@ export class Secrets {
 
 	/** Adds values to remove (empty and non-text values are ignored). */
 	add(values: Iterable<unknown>): void {
-		for (const value of values) {
-			if (typeof value !== 'string' || value.trim() === '') continue;
+		for (const raw of values) {
+			if (typeof raw !== 'string' || raw.trim() === '') continue;
+			// Spaces typed around a value are not part of it (every occurrence holds the rest),
+			// unless the rest is too short to be looked for inside texts.
+			const value = raw.trim().length >= MIN_SECRET_LENGTH ? raw.trim() : raw;
 			if (value.length < MIN_SECRET_LENGTH) {
 				this.short.add(value.trim());
 				continue;
@@ -444,7 +447,13 @@ export class Secrets {
 		}
 		const indent = /^[[{]\s*?\n([ \t]+)\S/.exec(body)?.[1];
 		const start = text.indexOf(body[0]);
-		const clean = JSON.stringify(this.redact(parsed, keep), null, indent);
+		let clean: string;
+		try {
+			clean = JSON.stringify(this.redact(parsed, keep), null, indent);
+		} catch {
+			// Nested too deep for JSON.stringify: the spans are replaced instead.
+			return undefined;
+		}
 		return text.slice(0, start) + clean + text.slice(start + body.length);
 	}
 

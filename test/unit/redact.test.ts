@@ -166,6 +166,18 @@ describe('the secrets module (nodes/WebRun/secrets.ts)', () => {
 		expect(out).not.toContain(Buffer.from(secret).toString('base64').slice(0, 4));
 	});
 
+	test('spaces typed around a value are not needed to find it', () => {
+		expect(new Secrets([' Hunter2! ']).redact('pw Hunter2! ok')).toBe('pw *** ok');
+	});
+
+	test('a JSON text nested 20,000 deep (beyond JSON.stringify) is still redacted', () => {
+		let text = `"${KEY}"`;
+		for (let i = 0; i < 20_000; i++) text = `[${text}]`;
+		const out = new Secrets([KEY]).redact(text);
+		expect(out).not.toContain(KEY);
+		expect(out).toContain('***');
+	});
+
 	test('a JSON text keeps its indentation and stays valid', () => {
 		const text = JSON.stringify({ a: { pw: 'pa"ss' }, b: [1] }, null, 2);
 		const out = new Secrets(['pa"ss']).redact(text);
