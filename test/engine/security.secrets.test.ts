@@ -131,6 +131,28 @@ describe('case 4: secrets are removed after Output Format parsing, in every enco
 			BASIC_SECRET,
 		);
 	});
+
+	test('an answer that does not match: the description is redacted before it is cut', async () => {
+		// The secret straddles the 2,000th character, where the description cuts the raw answer.
+		const secret = 'Straddle-Secret-42';
+		const answer = `${'x'.repeat(1990)}${secret} and more text`;
+		sim.script('long answer', { message: answer });
+		const r = await rec.run({
+			baseUrl: sim.url,
+			parameters: {
+				...runTaskParams('long answer', secretsOption(secret)),
+				outputFormat: 'json',
+				jsonSchemaType: 'fromExample',
+				jsonExample: JSON.stringify({ name: 'x' }),
+			},
+		});
+		expect(r.error?.message).toContain('not the requested JSON');
+		const description = String(r.error?.description);
+		expect(description).toContain(`${'x'.repeat(1990)}***`);
+		// Not even the part of the secret before the cut is left.
+		expect(description).not.toContain(secret.slice(0, 10));
+		expect(JSON.stringify(r.error)).not.toContain(secret.slice(0, 10));
+	});
 });
 
 describe('case 5: fixed-text expressions and proxy passwords holding "/"', () => {

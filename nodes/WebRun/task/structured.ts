@@ -28,10 +28,17 @@ export function outputTaskFields(
 	return { outputType: 'structured_json', outputSchema: format.schema as IDataObject };
 }
 
-/** The agent's raw answer, shortened for an error description (the item keeps all of it). */
-function rawForDescription(raw: string): string {
-	if (raw.length <= MAX_RAW_ANSWER_IN_ERROR) return raw;
-	return `${raw.slice(0, MAX_RAW_ANSWER_IN_ERROR)}… (${raw.length} characters in all)`;
+/** Removes the key and the secrets from a text (the item's client redacts; a bare context keeps). */
+export type Redact = (text: string) => string;
+
+/**
+ * The agent's raw answer, shortened for an error description (the item keeps all of it). Redacted
+ * before it is cut, so no part of a secret that spans the cut is left behind.
+ */
+function rawForDescription(raw: string, redact: Redact): string {
+	const clean = redact(raw);
+	if (clean.length <= MAX_RAW_ANSWER_IN_ERROR) return clean;
+	return `${clean.slice(0, MAX_RAW_ANSWER_IN_ERROR)}… (${clean.length} characters in all)`;
 }
 
 /**
@@ -44,6 +51,7 @@ export function outputError(
 	format: OutputFormat['type'],
 	problem: string,
 	raw: string,
+	redact: Redact = (text) => text,
 ): WebRunError {
 	const what = format === 'json' ? 'JSON' : 'CSV';
 	const ids = describeIds(ctx);
@@ -58,7 +66,7 @@ export function outputError(
 			: 'The task completed, but its answer is not CSV with the requested ' +
 				'columns. Make the task text name the columns, or set the node ' +
 				'to Continue to keep the raw answer.';
-	const description = `${hint}\n\nThe agent's answer:\n${rawForDescription(raw) || '(empty)'}`;
+	const description = `${hint}\n\nThe agent's answer:\n${rawForDescription(raw, redact) || '(empty)'}`;
 	const error = new NodeApiError(
 		ctx.node,
 		{ message: problem },
@@ -103,24 +111,25 @@ function rowsWithColumns(text: string, columns: string[]): IDataObject[] {
  * or the CSV rows. `message` stays the raw answer. Other items pass unchanged.
  */
 export function applyOutputFormat(
-	ctx: ErrorContext,
+	ctx: ErrorContext & { client?: { redact<T>(value: T): T } },
 	result: ItemResult,
 	format: OutputFormat | undefined,
 ): ItemResult {
+	const redact: Redact = (text) => ctx.client?.redact(text) ?? text;
 	if (!format || result.output !== 0 || result.json.status !== 'completed') return result;
 	const raw = typeof result.json.message === 'string' ? result.json.message : '';
 	if (format.type === 'json') {
 		const parsed = parseJsonAnswer(raw);
-		if ('error' in parsed) throw outputError(ctx, 'json', parsed.error, raw);
+		if ('error' in parsed) throw outputError(ctx, 'json', parsed.error, raw, redact);
 		const problem = validate(parsed.value, format.schema);
-		if (problem) throw outputError(ctx, 'json', problem, raw);
+		if (problem) throw outputError(ctx, 'json', problem, raw, redact);
 		return { ...result, json: { ...result.json, output: parsed.value as IDataObject } };
 	}
 	let rows: IDataObject[];
 	try {
 		rows = rowsWithColumns(raw, format.columns);
 	} catch (error) {
-		throw outputError(ctx, 'csv', (error as Error).message, raw);
+		throw outputError(ctx, 'csv', (error as Error).message, raw, redact);
 	}
 	return { ...result, json: { ...result.json, output: rows } };
 }
