@@ -225,6 +225,13 @@ n8n_rest() {
     "$N8N_E2E_OWNER_PASSWORD" "$@"
 }
 
+# n8n_rest_batch <calls.json>: one login, then each {method, path, body?, out} of the array; the
+# answer goes to <out>, its HTTP status to <out>.status (n8n allows 5 logins a minute).
+n8n_rest_batch() {
+  node "$N8N_E2E_LIB_DIR/n8n-rest.mjs" rest-batch "$N8N_E2E_URL" "$N8N_E2E_OWNER_EMAIL" \
+    "$N8N_E2E_OWNER_PASSWORD" "$@"
+}
+
 # n8n_screenshot <path> <out.png> [wait_selector] [-- <path> <out.png> [wait_selector]]…
 # Next to each <out>.png it writes <out>.txt: the page text plus the values of its input fields.
 # Signs in through the UI once (headless Debian Chromium + playwright-core from the cache), then

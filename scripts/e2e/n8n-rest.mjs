@@ -6,6 +6,11 @@
 //       POST /rest/owner/setup (skipped when an owner exists), then checks /rest/login.
 //   n8n-rest.mjs rest <baseUrl> <email> <password> <METHOD> <path> [jsonBody]
 //       Logs in, calls the REST API, prints the JSON answer (unwrapped from {data}).
+//   n8n-rest.mjs rest-batch <baseUrl> <email> <password> <calls.json>
+//       Logs in ONCE, then makes each call of the file's array [{method, path, body?, out}]:
+//       writes the JSON answer (unwrapped from {data}) to `out` and the HTTP status to
+//       `out`.status. n8n allows 5 logins a minute per address (express-rate-limit on
+//       POST /rest/login): several checks in one login leave room for the editor's sign-in.
 //   n8n-rest.mjs screenshot <baseUrl> <email> <password> <path> <out.png> [waitSelector] [-- …]
 //       Headless Chromium (CHROMIUM_PATH, default /usr/bin/chromium): signs in through the UI
 //       once, then for each "<path> <out.png> [waitSelector]" group (separated by --) opens
@@ -15,7 +20,7 @@
 //       A group may add "[clickSelector] [afterClickSelector]": after the wait, click the first
 //       match of clickSelector (e.g. a dropdown's input), wait for afterClickSelector, then shoot.
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 
@@ -77,6 +82,16 @@ async function rest(method, path, body) {
 	if (r.status >= 400) {
 		log(`HTTP ${r.status}`);
 		process.exit(1);
+	}
+}
+
+async function restBatch(file) {
+	const calls = JSON.parse(readFileSync(file, 'utf8'));
+	const cookie = await login();
+	for (const c of calls) {
+		const r = await call(c.method.toUpperCase(), c.path, c.body, cookie);
+		writeFileSync(c.out, JSON.stringify(r.json?.data ?? r.json, null, 2) + '\n');
+		writeFileSync(`${c.out}.status`, `${r.status}\n`);
 	}
 }
 
@@ -169,13 +184,14 @@ async function screenshot(shots) {
 try {
 	if (cmd === 'setup-owner') await setupOwner();
 	else if (cmd === 'rest') await rest(...args);
+	else if (cmd === 'rest-batch') await restBatch(...args);
 	else if (cmd === 'screenshot') {
 		// <path> <out.png> [waitSelector] [-- <path> <out.png> [waitSelector]]…
 		const shots = [[]];
 		for (const a of args) a === '--' ? shots.push([]) : shots.at(-1).push(a);
 		await screenshot(shots.filter((s) => s.length >= 2));
 	} else {
-		log('usage: setup-owner|rest|screenshot <baseUrl> <email> <password> …');
+		log('usage: setup-owner|rest|rest-batch|screenshot <baseUrl> <email> <password> …');
 		process.exit(2);
 	}
 } catch (e) {
