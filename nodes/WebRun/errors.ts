@@ -167,6 +167,10 @@ export function httpError(ctx: ErrorContext, statusCode: number, body: unknown):
 				message = `${ctx.operation}: WebRun answered with a server error (HTTP ${statusCode})${ids}${quoted}`;
 				description =
 					'This is a problem on the WebRun side. Try again later; see status.webrun.ai.';
+			} else if (statusCode >= 300 && statusCode < 400) {
+				message = `${ctx.operation}: WebRun answered with a redirect (HTTP ${statusCode}), which the node does not follow${ids}`;
+				description =
+					'The API key is sent only to the Base URL, so redirects are never followed. Check the Base URL in the WebRun credential: it should be the API address itself (e.g. https://connect.webrun.ai), not one that forwards elsewhere.';
 			} else {
 				message = `${ctx.operation}: WebRun answered HTTP ${statusCode}${ids}${quoted}`;
 				description = 'Unexpected answer from WebRun.';
