@@ -8,19 +8,25 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { searchEnvironments } from './actions/methods/listSearch';
-import { optionsProperty } from './actions/common/options';
-import { environmentProperty, hideSecretParameters } from './actions/common/sessionOptions';
-import { operations, router } from './actions/router';
+import { description as controlSession } from './actions/operations/controlSession.operation';
+import { description as getTask } from './actions/operations/getTask.operation';
+import { description as runTask } from './actions/operations/runTask.operation';
+import { description as sendMessage } from './actions/operations/sendMessage.operation';
+import { description as startSession } from './actions/operations/startSession.operation';
+import { optionsProperty } from './actions/options/collection';
+import { hideSecretParameters } from './actions/options/secrets';
+import { environmentProperty } from './actions/options/session';
+import { router } from './actions/router';
+import type { OperationName } from './actions/scope';
+import { OPERATION_LABELS, outputCount } from './actions/scope';
 
 /**
- * Outputs per operation, from each operation's `outputs`: the waiting operations have "Completed"
- * and "Guardrail", the others one. n8n evaluates this expression from the parameters, so it is
- * plain text (no imports or closures in it).
+ * Outputs per operation (scope.ts, outputCount): the waiting operations have "Completed" and
+ * "Guardrail", the others one. n8n evaluates this expression from the parameters, so it is plain
+ * text (no imports or closures in it).
  */
 const ONE_OUTPUT = JSON.stringify(
-	Object.entries(operations)
-		.filter(([, operation]) => operation.outputs === 1)
-		.map(([name]) => name),
+	(Object.keys(OPERATION_LABELS) as OperationName[]).filter((name) => outputCount(name) === 1),
 );
 const OUTPUTS: `={{${string}}}` = `={{ ${ONE_OUTPUT}.includes($parameter["operation"]) ? [{ "type": "main" }] : [{ "type": "main", "displayName": "Completed" }, { "type": "main", "displayName": "Guardrail" }] }}`;
 
@@ -82,11 +88,11 @@ export class WebRun implements INodeType {
 				],
 				default: 'runTask',
 			},
-			...operations.runTask.description,
-			...operations.startSession.description,
-			...operations.sendMessage.description,
-			...operations.controlSession.description,
-			...operations.getTask.description,
+			...runTask,
+			...startSession,
+			...sendMessage,
+			...controlSession,
+			...getTask,
 			environmentProperty,
 			optionsProperty,
 		],

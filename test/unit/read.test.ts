@@ -8,7 +8,7 @@ import {
 	normalizeSession,
 	normalizeTaskResponse,
 	normalizeUsage,
-	taskToItem,
+	taskFields,
 } from '../../nodes/WebRun/task/read';
 
 const S = 'a1b2c3d4e5f6';
@@ -35,7 +35,7 @@ describe('completed results', () => {
 		};
 		const task = normalizeTaskResponse(body);
 		expect(task.state).toBe('completed');
-		expect(taskToItem(task, {})).toEqual({
+		expect(taskFields(task, {})).toEqual({
 			status: 'completed',
 			sessionId: S,
 			taskId: T,
@@ -93,7 +93,7 @@ describe('completed results', () => {
 			taskId: T,
 			result: { type: 'task_completed', data: { message: 'Added item to cart' } },
 		});
-		expect(taskToItem(task, {})).toEqual({
+		expect(taskFields(task, {})).toEqual({
 			status: 'completed',
 			sessionId: S,
 			taskId: T,
@@ -141,7 +141,7 @@ describe('completed results', () => {
 				cost: 0.0124,
 			},
 		};
-		expect(taskToItem(normalizeTaskResponse(body), {})).toEqual({
+		expect(taskFields(normalizeTaskResponse(body), {})).toEqual({
 			status: 'completed',
 			sessionId: S,
 			taskId: T,
@@ -183,7 +183,7 @@ describe('completed results', () => {
 	});
 
 	test('earlier W pages: data has only message (quickstart, introduction@42911f6f)', () => {
-		const item = taskToItem(
+		const item = taskFields(
 			normalizeTaskResponse({
 				success: true,
 				sessionId: S,
@@ -212,7 +212,7 @@ describe('completed results', () => {
 			completedAt: '2024-01-15T10:30:00Z',
 		};
 		// Poll answers carry no ids: the ids the node polled with are used.
-		expect(taskToItem(normalizeTaskResponse(body), { sessionId: S, taskId: T })).toEqual({
+		expect(taskFields(normalizeTaskResponse(body), { sessionId: S, taskId: T })).toEqual({
 			status: 'completed',
 			sessionId: S,
 			taskId: T,
@@ -543,7 +543,7 @@ describe('guardrail', () => {
 	])('%s', (_, body) => {
 		const task = normalizeTaskResponse(body);
 		expect(task.state).toBe('guardrail');
-		expect(taskToItem(task, { sessionId: S, taskId: T })).toEqual({
+		expect(taskFields(task, { sessionId: S, taskId: T })).toEqual({
 			status: 'guardrail',
 			sessionId: S,
 			taskId: T,
@@ -559,7 +559,7 @@ describe('guardrail', () => {
 			type: 'guardrail_trigger',
 			data: { type: 'human_input_needed', value: 'v' },
 		});
-		expect(taskToItem(task, {})).toMatchObject({ sessionId: S, taskId: T });
+		expect(taskFields(task, {})).toMatchObject({ sessionId: S, taskId: T });
 	});
 });
 
@@ -688,7 +688,7 @@ describe('start-session answer', () => {
 test('usage: nothing sent → undefined, never zeros', () => {
 	expect(normalizeUsage({}, undefined)).toBeUndefined();
 	expect(
-		taskToItem(
+		taskFields(
 			normalizeTaskResponse({ success: true, type: 'task_completed', data: { message: 'x' } }),
 			{},
 		),

@@ -5,10 +5,8 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import {
-	hideSecretParameters,
-	splitProxyUrl,
-} from '../../nodes/WebRun/actions/common/sessionOptions';
+import { splitProxyUrl } from '../../nodes/WebRun/actions/options/proxy';
+import { hideSecretParameters } from '../../nodes/WebRun/actions/options/secrets';
 import { Secrets } from '../../nodes/WebRun/secrets';
 import { WebRunClient } from '../../nodes/WebRun/transport/client';
 
@@ -185,7 +183,7 @@ describe('the secrets module (nodes/WebRun/secrets.ts)', () => {
 	});
 });
 
-describe('secret parameters in an error (sessionOptions.ts)', () => {
+describe('secret parameters in an error (actions/options/secrets.ts)', () => {
 	const errorWith = (options: IDataObject) => ({ node: { parameters: { options } } });
 	const field = (value: string) => ({
 		secrets: { secret: [{ match: 'all', fields: { field: [{ name: 'pw', value }] } }] },

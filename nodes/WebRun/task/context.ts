@@ -3,7 +3,7 @@ import type { ErrorContext } from '../errors';
 import { timeoutError } from '../errors';
 import { cancellableSleep, CancelledError } from '../sleep';
 import type { WebRunClient } from '../transport/client';
-import { CostGuard } from './cost';
+import { CostGuard } from './costGuard';
 
 /** How long one item may wait, and how often it polls. */
 export interface WaitSettings {

@@ -4,9 +4,9 @@ import type { ItemContext } from './context';
 import type { DownloadSettings } from './files';
 import { downloadTaskFiles } from './files';
 import type { NormalizedTask } from './read';
-import { normalizeSession } from './read';
+import { normalizeSession, taskFields } from './read';
 import type { ItemResult } from './result';
-import { taskResult } from './result';
+import { makeResult } from './result';
 import type { OutputFormat } from './structured';
 import { applyOutputFormat } from './structured';
 
@@ -22,7 +22,7 @@ export interface ItemSteps {
 }
 
 /**
- * The guardrail item carries the session's `liveViewUrl` when WebRun sent one (design.md), so the
+ * The guardrail item carries the session's `liveViewUrl` when WebRun sent one (docs/webrun-api-notes.md#guardrails), so the
  * person who answers can watch or take over the browser: the first answer that has one wins.
  */
 function liveView(task: NormalizedTask, answers: unknown[]): IDataObject {
@@ -35,19 +35,21 @@ function liveView(task: NormalizedTask, answers: unknown[]): IDataObject {
 }
 
 /**
- * The item of a followed task, in one place for every operation: Completed or Guardrail item,
+ * The item of a followed task, in one place for every operation: the task's fields (taskFields),
+ * Completed or Guardrail,
  * then, for completed tasks, `output` from the answer (an answer that does not match fails the
  * item, before any download), then the files as binary data. Secrets are removed afterwards, from
  * the finished item (actions/router.ts): a download needs its link as the server gave it.
  */
-export async function taskItem(
+export async function finishTask(
 	item: ItemContext,
 	task: NormalizedTask,
 	steps: ItemSteps,
 ): Promise<ItemResult> {
 	const answers = [...(steps.answers ?? []), item.lastRaw];
-	const extra = { ...liveView(task, answers), ...steps.extra };
-	const result = taskResult(item, task, steps.includeRaw, extra);
+	const ids = { sessionId: item.sessionId, taskId: item.taskId };
+	const json = { ...taskFields(task, ids), ...liveView(task, answers), ...steps.extra };
+	const result = makeResult(item, json, steps.includeRaw, task.state === 'guardrail' ? 1 : 0);
 	const withOutput = applyOutputFormat(item, result, steps.format);
 	return await downloadTaskFiles(item, withOutput, steps.download);
 }

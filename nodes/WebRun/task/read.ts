@@ -243,7 +243,7 @@ export function normalizeSession(input: unknown): SessionInfo {
 }
 
 /** The output item of a task, as the product contract describes it. */
-export function taskToItem(
+export function taskFields(
 	task: NormalizedTask,
 	ids: { sessionId?: string; taskId?: string },
 ): IDataObject {

@@ -1,8 +1,6 @@
 import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
 
 import type { ItemContext } from './context';
-import type { NormalizedTask } from './read';
-import { taskToItem } from './read';
 
 /** What one item produced: the output it goes to (0 = Completed, 1 = Guardrail) and its JSON. */
 export interface ItemResult {
@@ -17,7 +15,7 @@ export interface ItemResult {
  * removed here: the router redacts the finished item once, after Output Format parsing and the
  * downloads (which need the links as the server gave them).
  */
-export function itemResult(
+export function makeResult(
 	item: ItemContext,
 	json: IDataObject,
 	includeRaw: boolean,
@@ -26,16 +24,4 @@ export function itemResult(
 	const out = { ...json };
 	if (includeRaw && item.lastRaw !== undefined) out.raw = item.lastRaw as IDataObject;
 	return { output, json: out };
-}
-
-/** The item of a task: Completed, or Guardrail for a guardrail. `extra` adds session fields. */
-export function taskResult(
-	item: ItemContext,
-	task: NormalizedTask,
-	includeRaw: boolean,
-	extra: IDataObject = {},
-): ItemResult {
-	const ids = { sessionId: item.sessionId, taskId: item.taskId };
-	const json: IDataObject = { ...taskToItem(task, ids), ...extra };
-	return itemResult(item, json, includeRaw, task.state === 'guardrail' ? 1 : 0);
 }

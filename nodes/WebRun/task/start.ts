@@ -20,6 +20,7 @@ import type { ApiResponse, TransportFailure, WebRunClient } from '../transport/c
 import { isTransportFailure } from '../transport/client';
 import { rateLimitInfo, retryAfterMs, serverWait } from '../transport/headers';
 import type { ItemContext } from './context';
+import { assertTotalCost } from './cost';
 import { isValidId, normalizeSession, normalizeTaskResponse } from './read';
 import { terminateSession } from './stop';
 
@@ -110,6 +111,31 @@ export async function sendStart(
 }
 
 /**
+ * Waits for a slot of the account's start budget, within the item's Timeout; Max Total Cost is
+ * checked again on waking. Returns when the slot was taken.
+ */
+async function acquireStartSlot(item: ItemContext): Promise<number> {
+	const { budget } = item.account;
+	return await budget.acquire(async (ms, wake) => {
+		// A server-given block outlasting the item's Timeout: no sleeping to the deadline.
+		const block = budget.currentBlock();
+		const left = item.remainingMs();
+		// (A start needs a second of the item's time left, see sendLimited.)
+		if (block && block.remainingMs + 1000 >= left) {
+			throw rateLimitedError(item, {
+				askedMs: block.askedMs,
+				source: block.source,
+				leftMs: left,
+				phase: 'start',
+				got429: false,
+			});
+		}
+		await item.waitOrTimeout(ms, 'start', wake);
+		assertTotalCost(item);
+	});
+}
+
+/**
  * Sends one rate-limited request (a start, or POST /files/upload, which WebRun counts in the same
  * 10 per minute) and returns its 2xx answer.
  *
@@ -136,25 +162,9 @@ export async function sendLimited(
 		item.throwIfCancelled();
 		// Max Total Cost: an item not started yet is not started once the run's total is reached,
 		// also when that happens while it waits for a slot.
-		item.costs.assertCanStart(item);
-		const sentAt = await budget.acquire(async (ms, wake) => {
-			// A server-given block outlasting the item's Timeout: no sleeping to the deadline.
-			const block = budget.currentBlock();
-			const left = item.remainingMs();
-			// (A start needs a second of the item's time left, see below.)
-			if (block && block.remainingMs + 1000 >= left) {
-				throw rateLimitedError(item, {
-					askedMs: block.askedMs,
-					source: block.source,
-					leftMs: left,
-					phase: 'start',
-					got429: false,
-				});
-			}
-			await item.waitOrTimeout(ms, 'start', wake);
-			item.costs.assertCanStart(item);
-		});
-		item.costs.assertCanStart(item);
+		assertTotalCost(item);
+		const sentAt = await acquireStartSlot(item);
+		assertTotalCost(item);
 		const remaining = item.remainingMs();
 		if (remaining < 1000) throw timeoutError(item, item.waitedSeconds(), 'start');
 		const freedBefore = sessions.freedCount;

@@ -1,12 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { inputError } from '../../errors';
-import { itemResult } from '../../task/result';
+import type { ItemContext } from '../../task/context';
+import type { ItemResult } from '../../task/result';
+import { makeResult } from '../../task/result';
 import { sendStart } from '../../task/start';
 import { stateBody } from '../../transport/requests';
-import { sessionIdField } from '../common/fields';
-import { readId, readOptions } from '../common/options';
-import type { Operation } from '../types';
+import { readId, sessionIdField } from '../fields';
+import { readOptions } from '../options/collection';
+import type { PreparedBase } from '../types';
 
 export const description: INodeProperties[] = [
 	sessionIdField(['controlSession'], 'The session to control'),
@@ -48,32 +50,46 @@ export const description: INodeProperties[] = [
 
 const ACTIONS = ['pause', 'resume', 'stop', 'terminate'];
 
-export const controlSession: Operation = {
-	label: 'Control Session',
-	outputs: 1,
-	description,
-	prepare(this: IExecuteFunctions, itemIndex: number) {
-		const sessionId = readId(this, 'sessionId', itemIndex);
-		const action = this.getNodeParameter('action', itemIndex, 'terminate') as string;
-		if (!ACTIONS.includes(action)) {
-			throw inputError(
-				this.getNode(),
-				itemIndex,
-				`Unknown action "${action}"`,
-				'Choose Pause, Resume, Stop or Terminate.',
-			);
-		}
-		const { settings, includeRawResponse } = readOptions(this, itemIndex, 'controlSession');
-		return {
-			settings,
-			run: async (item) => {
-				item.sessionId = sessionId;
-				const response = await sendStart(item, '/start/send-message', stateBody(sessionId, action));
-				const body = (response.body ?? {}) as IDataObject;
-				const json: IDataObject = { sessionId, action, success: body.success !== false };
-				if (typeof body.message === 'string') json.message = body.message;
-				return itemResult(item, json, includeRawResponse);
-			},
-		};
-	},
-};
+export interface ControlSessionItem extends PreparedBase {
+	operation: 'controlSession';
+	sessionId: string;
+	action: string;
+	includeRaw: boolean;
+}
+
+/** Reads and validates one Control Session item. */
+export function readControlSession(ctx: IExecuteFunctions, itemIndex: number): ControlSessionItem {
+	const sessionId = readId(ctx, 'sessionId', itemIndex);
+	const action = ctx.getNodeParameter('action', itemIndex, 'terminate') as string;
+	if (!ACTIONS.includes(action)) {
+		throw inputError(
+			ctx.getNode(),
+			itemIndex,
+			`Unknown action "${action}"`,
+			'Choose Pause, Resume, Stop or Terminate.',
+		);
+	}
+	const at = { operation: 'controlSession', guardrailResponse: false } as const;
+	const { settings, includeRawResponse } = readOptions(ctx, itemIndex, at);
+	return {
+		operation: 'controlSession',
+		settings,
+		sessionId,
+		action,
+		includeRaw: includeRawResponse,
+	};
+}
+
+/** Sends the action to the session; the item says whether WebRun accepted it. */
+export async function controlSession(
+	item: ItemContext,
+	input: ControlSessionItem,
+): Promise<ItemResult> {
+	const { sessionId, action } = input;
+	item.sessionId = sessionId;
+	const response = await sendStart(item, '/start/send-message', stateBody(sessionId, action));
+	const body = (response.body ?? {}) as IDataObject;
+	const json: IDataObject = { sessionId, action, success: body.success !== false };
+	if (typeof body.message === 'string') json.message = body.message;
+	return makeResult(item, json, input.includeRaw);
+}

@@ -1,10 +1,13 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { taskItem } from '../../task/finish';
+import type { ItemContext } from '../../task/context';
+import { finishTask } from '../../task/finish';
+import type { DownloadSettings } from '../../task/files';
+import type { ItemResult } from '../../task/result';
 import { waitForTask } from '../../task/wait';
-import { sessionIdField, taskIdField } from '../common/fields';
-import { readId, readOptions } from '../common/options';
-import type { Operation } from '../types';
+import { readId, sessionIdField, taskIdField } from '../fields';
+import { readOptions } from '../options/collection';
+import type { PreparedBase } from '../types';
 
 export const description: INodeProperties[] = [
 	sessionIdField(['getTask'], 'The session the task runs in'),
@@ -23,33 +26,39 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export const getTask: Operation = {
-	label: 'Get Task',
-	outputs: 2,
-	description,
-	prepare(this: IExecuteFunctions, itemIndex: number) {
-		const sessionId = readId(this, 'sessionId', itemIndex);
-		const taskId = readId(this, 'taskId', itemIndex);
-		const waitForCompletion = this.getNodeParameter(
-			'waitForCompletion',
-			itemIndex,
-			true,
-		) as boolean;
-		const { settings, includeRawResponse, files } = readOptions(this, itemIndex, 'getTask');
-		return {
-			settings,
-			run: async (item) => {
-				const task = await waitForTask(item, {
-					sessionId,
-					taskId,
-					pollImmediately: true,
-					once: !waitForCompletion,
-				});
-				return await taskItem(item, task, {
-					includeRaw: includeRawResponse,
-					download: files.download,
-				});
-			},
-		};
-	},
-};
+export interface GetTaskItem extends PreparedBase {
+	operation: 'getTask';
+	sessionId: string;
+	taskId: string;
+	waitForCompletion: boolean;
+	includeRaw: boolean;
+	download?: DownloadSettings;
+}
+
+/** Reads and validates one Get Task item. */
+export function readGetTask(ctx: IExecuteFunctions, itemIndex: number): GetTaskItem {
+	const sessionId = readId(ctx, 'sessionId', itemIndex);
+	const taskId = readId(ctx, 'taskId', itemIndex);
+	const waitForCompletion = ctx.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
+	const options = readOptions(ctx, itemIndex, { operation: 'getTask', guardrailResponse: false });
+	return {
+		operation: 'getTask',
+		settings: options.settings,
+		sessionId,
+		taskId,
+		waitForCompletion,
+		includeRaw: options.includeRawResponse,
+		download: options.files.download,
+	};
+}
+
+/** Reads the task once, or waits until it completes or needs a human. */
+export async function getTask(item: ItemContext, input: GetTaskItem): Promise<ItemResult> {
+	const task = await waitForTask(item, {
+		sessionId: input.sessionId,
+		taskId: input.taskId,
+		pollImmediately: true,
+		once: !input.waitForCompletion,
+	});
+	return await finishTask(item, task, { includeRaw: input.includeRaw, download: input.download });
+}

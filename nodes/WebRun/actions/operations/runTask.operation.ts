@@ -1,16 +1,21 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import type { ItemContext } from '../../task/context';
 import { uploadAttachments } from '../../task/files';
-import { taskItem } from '../../task/finish';
+import { finishTask } from '../../task/finish';
 import { followTask } from '../../task/follow';
+import type { ItemResult } from '../../task/result';
 import { sendStart } from '../../task/start';
 import { terminateOnCancel } from '../../task/stop';
+import type { OutputFormat } from '../../task/structured';
+import type { SessionSpec, TaskSpec } from '../../transport/requests';
 import { runTaskBody } from '../../transport/requests';
-import { taskDetailsField } from '../common/fields';
-import { readOptions, readText } from '../common/options';
-import { outputFormatFields, readOutputFormat } from '../common/outputFormat';
-import { checkApiFormat, secretValues } from '../common/sessionOptions';
-import type { Operation } from '../types';
+import { readText, taskDetailsField } from '../fields';
+import type { FileOptions } from '../options/files';
+import { readOptions, taskSettings } from '../options/collection';
+import { outputFormatFields, readOutputFormat } from '../options/outputFormat';
+import { secretValues } from '../options/secrets';
+import type { PreparedBase } from '../types';
 
 export const description: INodeProperties[] = [
 	taskDetailsField(
@@ -24,35 +29,50 @@ export const description: INodeProperties[] = [
 	...outputFormatFields({ operation: ['runTask'] }),
 ];
 
-export const runTask: Operation = {
-	label: 'Run Task',
-	outputs: 2,
-	description,
-	prepare(this: IExecuteFunctions, itemIndex: number) {
-		const prompt = readText(this, 'taskDetails', 'Task', itemIndex);
-		const output = readOutputFormat(this, itemIndex);
-		const options = readOptions(this, itemIndex, 'runTask');
-		const { session, settings, includeRawResponse, files } = options;
-		// Attach Files: the fileIds come from the upload, just before the start.
-		const task = { ...options.task, ...output.task, ...(files.attach ? { files: [] } : {}) };
-		return {
-			settings,
-			secrets: secretValues(task, session),
-			check: (format) => checkApiFormat(this, itemIndex, format, task, session),
-			// The session is the node's own: stopped with the execution.
-			run: async (item) =>
-				await terminateOnCancel(item, async () => {
-					const fileIds = await uploadAttachments(item, files.attach);
-					const spec = { prompt, ...task, files: fileIds };
-					const body = runTaskBody(spec, session, item.client.apiFormat);
-					const response = await sendStart(item, '/start/run-task', body);
-					return await taskItem(item, await followTask(item, response.body), {
-						includeRaw: includeRawResponse,
-						format: output.format,
-						download: files.download,
-						answers: [response.body],
-					});
-				}),
-		};
-	},
-};
+export interface RunTaskItem extends PreparedBase {
+	operation: 'runTask';
+	prompt: string;
+	task: Omit<TaskSpec, 'prompt'>;
+	session: SessionSpec;
+	format?: OutputFormat;
+	includeRaw: boolean;
+	files: FileOptions;
+}
+
+/** Reads and validates one Run Task item. */
+export function readRunTask(ctx: IExecuteFunctions, itemIndex: number): RunTaskItem {
+	const prompt = readText(ctx, 'taskDetails', 'Task', itemIndex);
+	const output = readOutputFormat(ctx, itemIndex);
+	const options = readOptions(ctx, itemIndex, { operation: 'runTask', guardrailResponse: false });
+	const { session, settings, files } = options;
+	const task = taskSettings(options, output);
+	return {
+		operation: 'runTask',
+		settings,
+		secrets: secretValues(task, session),
+		sends: { task, session },
+		prompt,
+		task,
+		session,
+		format: output.format,
+		includeRaw: options.includeRawResponse,
+		files,
+	};
+}
+
+/** Starts the task in a new session and follows it to its item. */
+export async function runTask(item: ItemContext, input: RunTaskItem): Promise<ItemResult> {
+	// The session is the node's own: stopped with the execution.
+	return await terminateOnCancel(item, async () => {
+		const fileIds = await uploadAttachments(item, input.files.attach);
+		const spec = { prompt: input.prompt, ...input.task, files: fileIds };
+		const body = runTaskBody(spec, input.session, item.client.apiFormat);
+		const response = await sendStart(item, '/start/run-task', body);
+		return await finishTask(item, await followTask(item, response.body), {
+			includeRaw: input.includeRaw,
+			format: input.format,
+			download: input.files.download,
+			answers: [response.body],
+		});
+	});
+}

@@ -1,15 +1,20 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import type { ItemContext } from '../../task/context';
 import { uploadAttachments } from '../../task/files';
-import { taskItem } from '../../task/finish';
+import { finishTask } from '../../task/finish';
 import { followRunning, followTask } from '../../task/follow';
+import type { ItemResult } from '../../task/result';
 import { sendStart } from '../../task/start';
+import type { OutputFormat } from '../../task/structured';
+import type { TaskSpec } from '../../transport/requests';
 import { guardrailReplyBody, newTaskBody } from '../../transport/requests';
-import { sessionIdField, taskDetailsField, taskIdField } from '../common/fields';
-import { readId, readOptions, readText } from '../common/options';
-import { outputFormatFields, readOutputFormat } from '../common/outputFormat';
-import { checkApiFormat, secretValues } from '../common/sessionOptions';
-import type { Operation } from '../types';
+import { readId, readText, sessionIdField, taskDetailsField, taskIdField } from '../fields';
+import type { FileOptions } from '../options/files';
+import { readOptions, taskSettings } from '../options/collection';
+import { outputFormatFields, readOutputFormat } from '../options/outputFormat';
+import { secretValues } from '../options/secrets';
+import type { PreparedBase } from '../types';
 
 const show = (messageType: string) => ({
 	show: { operation: ['sendMessage'], messageType: [messageType] },
@@ -65,58 +70,75 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export const sendMessage: Operation = {
-	label: 'Send Message',
-	outputs: 2,
-	description,
-	prepare(this: IExecuteFunctions, itemIndex: number) {
-		const sessionId = readId(this, 'sessionId', itemIndex);
-		const messageType = this.getNodeParameter('messageType', itemIndex, 'newTask') as string;
-		const options = readOptions(this, itemIndex, 'sendMessage');
-		const { settings, includeRawResponse, files } = options;
+/** A new task for the session, or the answer to a guardrail (the same task then resumes). */
+export type SendMessageItem = PreparedBase & {
+	operation: 'sendMessage';
+	sessionId: string;
+	includeRaw: boolean;
+	files: FileOptions;
+} & (
+		| { taskId: string; answer: string }
+		| { taskId?: undefined; prompt: string; task: Omit<TaskSpec, 'prompt'>; format?: OutputFormat }
+	);
 
-		if (messageType === 'guardrailResponse') {
-			const taskId = readId(this, 'taskId', itemIndex);
-			const answer = readText(this, 'guardrailResponse', 'Response', itemIndex);
-			return {
-				settings,
-				run: async (item) => {
-					item.sessionId = sessionId;
-					item.taskId = taskId;
-					const body = guardrailReplyBody(sessionId, answer, item.client.apiFormat);
-					const response = await sendStart(item, '/start/send-message', body);
-					// The same task resumes: wait for it again.
-					const result = await followRunning(item, { sessionId, taskId });
-					return await taskItem(item, result, {
-						includeRaw: includeRawResponse,
-						download: files.download,
-						answers: [response.body],
-					});
-				},
-			};
-		}
+/** Reads and validates one Send Message item. */
+export function readSendMessage(ctx: IExecuteFunctions, itemIndex: number): SendMessageItem {
+	const sessionId = readId(ctx, 'sessionId', itemIndex);
+	const messageType = ctx.getNodeParameter('messageType', itemIndex, 'newTask') as string;
+	const guardrailResponse = messageType === 'guardrailResponse';
+	const options = readOptions(ctx, itemIndex, { operation: 'sendMessage', guardrailResponse });
+	const { settings, files } = options;
+	const common = {
+		operation: 'sendMessage',
+		sessionId,
+		includeRaw: options.includeRawResponse,
+		files,
+	} as const;
+	if (guardrailResponse) {
+		const taskId = readId(ctx, 'taskId', itemIndex);
+		const answer = readText(ctx, 'guardrailResponse', 'Response', itemIndex);
+		return { ...common, settings, taskId, answer };
+	}
+	const prompt = readText(ctx, 'taskDetails', 'Task', itemIndex);
+	const output = readOutputFormat(ctx, itemIndex);
+	const task = taskSettings(options, output);
+	const sends = { task, session: {} };
+	return {
+		...common,
+		settings,
+		secrets: secretValues(task),
+		sends,
+		prompt,
+		task,
+		format: output.format,
+	};
+}
 
-		const prompt = readText(this, 'taskDetails', 'Task', itemIndex);
-		const output = readOutputFormat(this, itemIndex);
-		// Attach Files: the fileIds come from the upload, just before the start.
-		const task = { ...options.task, ...output.task, ...(files.attach ? { files: [] } : {}) };
-		return {
-			settings,
-			secrets: secretValues(task),
-			check: (format) => checkApiFormat(this, itemIndex, format, task, {}),
-			run: async (item) => {
-				item.sessionId = sessionId;
-				const fileIds = await uploadAttachments(item, files.attach);
-				const spec = { prompt, ...task, files: fileIds };
-				const body = newTaskBody(sessionId, spec, item.client.apiFormat);
-				const response = await sendStart(item, '/start/send-message', body);
-				return await taskItem(item, await followTask(item, response.body), {
-					includeRaw: includeRawResponse,
-					format: output.format,
-					download: files.download,
-					answers: [response.body],
-				});
-			},
-		};
-	},
-};
+/** Sends the message, then follows the task (the new one, or the one that resumes). */
+export async function sendMessage(item: ItemContext, input: SendMessageItem): Promise<ItemResult> {
+	const { sessionId } = input;
+	item.sessionId = sessionId;
+	if (input.taskId !== undefined) {
+		const { taskId } = input;
+		item.taskId = taskId;
+		const body = guardrailReplyBody(sessionId, input.answer, item.client.apiFormat);
+		const response = await sendStart(item, '/start/send-message', body);
+		// The same task resumes: wait for it again.
+		const result = await followRunning(item, { sessionId, taskId });
+		return await finishTask(item, result, {
+			includeRaw: input.includeRaw,
+			download: input.files.download,
+			answers: [response.body],
+		});
+	}
+	const fileIds = await uploadAttachments(item, input.files.attach);
+	const spec = { prompt: input.prompt, ...input.task, files: fileIds };
+	const body = newTaskBody(sessionId, spec, item.client.apiFormat);
+	const response = await sendStart(item, '/start/send-message', body);
+	return await finishTask(item, await followTask(item, response.body), {
+		includeRaw: input.includeRaw,
+		format: input.format,
+		download: input.files.download,
+		answers: [response.body],
+	});
+}

@@ -7,12 +7,15 @@ import {
 	MIN_COST_USD,
 } from '../../constants';
 import type { WaitSettings } from '../../task/context';
+import type { AppliesTo, ItemScope } from '../scope';
+import { applies, showFor, WAITING_OPERATIONS } from '../scope';
+import type { Fail } from './values';
+import { toNumber } from './values';
 
 /** The cost guard's two options (task/cost.ts enforces them). */
 
 /** Operations that wait for a task, and so can watch its cost. */
-const WAITING_OPERATIONS = ['runTask', 'startSession', 'sendMessage', 'getTask'];
-const waitingOnly = { show: { '/operation': WAITING_OPERATIONS } };
+export const appliesTo: AppliesTo = { operations: WAITING_OPERATIONS };
 
 export const costOptions: INodeProperties[] = [
 	{
@@ -26,7 +29,7 @@ export const costOptions: INodeProperties[] = [
 			'(terminates the session it started), reads the final cost and fails the item with ' +
 			'COST_LIMIT_REACHED. Cost spent between two polls is not guarded: a shorter Poll ' +
 			'Interval stops closer to the cap.',
-		displayOptions: waitingOnly,
+		displayOptions: showFor(appliesTo),
 	},
 	{
 		displayName: 'Max Total Cost (USD)',
@@ -38,7 +41,7 @@ export const costOptions: INodeProperties[] = [
 			'Once the tasks of this node run have cost this much (finished ones plus the latest ' +
 			'cost of running ones), items not started yet are not started: each fails with a ' +
 			'clear error. Running tasks go on until they finish or reach Max Cost per Task.',
-		displayOptions: waitingOnly,
+		displayOptions: showFor(appliesTo),
 	},
 ];
 
@@ -48,21 +51,16 @@ type CostSettings = Pick<WaitSettings, 'maxCostUsd' | 'maxTotalCostUsd'>;
  * Reads and validates the two caps of one item (before any request): each, when set, must be a
  * positive number of US dollars. Operations that do not wait ignore them.
  */
-export function readCostOptions(
-	options: IDataObject,
-	operation: string,
-	fail: (message: string, description?: string) => Error,
-): CostSettings {
+export function readCostOptions(options: IDataObject, at: ItemScope, fail: Fail): CostSettings {
 	const settings: CostSettings = {};
-	if (!WAITING_OPERATIONS.includes(operation)) return settings;
+	if (!applies(appliesTo, at)) return settings;
 	for (const [name, label] of [
 		['maxCostUsd', 'Max Cost per Task'],
 		['maxTotalCostUsd', 'Max Total Cost'],
 	] as const) {
 		const raw = options[name];
 		if (raw === undefined) continue;
-		const value =
-			typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() ? Number(raw) : NaN;
+		const value = toNumber(raw);
 		if (!Number.isFinite(value) || value <= 0) {
 			const got = raw === null || raw === '' ? 'empty' : JSON.stringify(raw);
 			throw fail(

@@ -3,16 +3,19 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { BYTES_PER_MB, DEFAULT_MAX_FILE_SIZE_MB, MAX_FILE_SIZE_MB } from '../../constants';
 import { inputError } from '../../errors';
 import type { Attachment, DownloadSettings } from '../../task/files';
+import type { AppliesTo, ItemScope } from '../scope';
+import { applies, showFor, TASK_OPERATIONS, WAITING_OPERATIONS } from '../scope';
+import { toNumber } from './values';
 
 /**
- * "Download Files", "Max File Size (MB)" and "Attach Files" (design.md "Files"): their entries
+ * "Download Files", "Max File Size (MB)" and "Attach Files" (docs/webrun-api-notes.md#files): their entries
  * in the Options collection, and their reader.
  */
 
 /** Operations that wait for a task, whose answer may list downloaded files. */
-const WAITING_OPERATIONS = ['runTask', 'startSession', 'sendMessage', 'getTask'];
+export const downloadAppliesTo: AppliesTo = { operations: WAITING_OPERATIONS };
 /** Operations that send a task, which may carry uploaded files. */
-const TASK_OPERATIONS = ['runTask', 'startSession', 'sendMessage'];
+export const attachAppliesTo: AppliesTo = { operations: TASK_OPERATIONS, newTaskOnly: true };
 
 export const fileOptions: INodeProperties[] = [
 	{
@@ -25,10 +28,7 @@ export const fileOptions: INodeProperties[] = [
 			"Comma-separated names of the input item's binary properties " +
 			'to give the agent. They are uploaded in one request, which counts ' +
 			"against WebRun's 10 starts per minute.",
-		displayOptions: {
-			show: { '/operation': TASK_OPERATIONS },
-			hide: { '/messageType': ['guardrailResponse'] },
-		},
+		displayOptions: showFor(attachAppliesTo),
 	},
 	{
 		displayName: 'Download Files',
@@ -38,7 +38,7 @@ export const fileOptions: INodeProperties[] = [
 		description:
 			'Whether to download the files the agent downloaded into binary ' +
 			'data on the item (file_0, file_1, … in the order of "files")',
-		displayOptions: { show: { '/operation': WAITING_OPERATIONS } },
+		displayOptions: showFor(downloadAppliesTo),
 	},
 	{
 		displayName: 'Max File Size (MB)',
@@ -49,7 +49,7 @@ export const fileOptions: INodeProperties[] = [
 		description:
 			'With Download Files: a larger file fails the item, without being ' +
 			'read whole first (up to 1,024 MB; 1 MB = 1,048,576 bytes)',
-		displayOptions: { show: { '/operation': WAITING_OPERATIONS } },
+		displayOptions: showFor(downloadAppliesTo),
 	},
 ];
 
@@ -60,12 +60,6 @@ export interface FileOptions {
 	attach?: Attachment[];
 }
 
-function toNumber(value: unknown): number {
-	if (typeof value === 'number') return value;
-	if (typeof value === 'string' && value.trim() !== '') return Number(value);
-	return Number.NaN;
-}
-
 /**
  * Reads the file options of one item from its Options collection. Every property named in
  * Attach Files must exist on the input item: checked here, before any request is sent.
@@ -73,12 +67,12 @@ function toNumber(value: unknown): number {
 export function readFileOptions(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
-	operation: string,
+	at: ItemScope,
 	options: IDataObject,
 ): FileOptions {
 	const node = ctx.getNode();
 	const result: FileOptions = {};
-	if (WAITING_OPERATIONS.includes(operation) && options.downloadFiles === true) {
+	if (applies(downloadAppliesTo, at) && options.downloadFiles === true) {
 		const mb =
 			options.maxFileSizeMb === undefined
 				? DEFAULT_MAX_FILE_SIZE_MB
@@ -97,7 +91,7 @@ export function readFileOptions(
 		.split(',')
 		.map((name) => name.trim())
 		.filter((name) => name !== '');
-	if (TASK_OPERATIONS.includes(operation) && names.length) {
+	if (applies(attachAppliesTo, at) && names.length) {
 		const binary = ctx.getInputData()[itemIndex]?.binary ?? {};
 		const attach: Attachment[] = [];
 		for (const property of names) {
