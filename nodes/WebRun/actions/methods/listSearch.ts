@@ -7,6 +7,7 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { httpError, serverMessage } from '../../errors';
+import type { ApiResponse } from '../../transport/client';
 import { isTransportFailure, WebRunClient } from '../../transport/client';
 import { header } from '../../transport/headers';
 
@@ -21,8 +22,94 @@ function str(value: unknown): string | undefined {
 	return undefined;
 }
 
+/** The environments as list entries (name and status; the ID as value), filtered by `filter`. */
+function listItems(list: unknown[], filter?: string): INodeListSearchItems[] {
+	const needle = (filter ?? '').trim().toLowerCase();
+	const results: INodeListSearchItems[] = [];
+	for (const entry of list) {
+		if (typeof entry !== 'object' || entry === null) continue;
+		const environment = entry as IDataObject;
+		const id = str(environment._id) ?? str(environment.id);
+		if (!id) continue;
+		const name = str(environment.name) ?? id;
+		if (needle && !name.toLowerCase().includes(needle) && !id.toLowerCase().includes(needle))
+			continue;
+		const status = str(environment.status);
+		const description = str(environment.description);
+		results.push({
+			name: status ? `${name} (${status})` : name,
+			value: id,
+			...(description ? { description } : {}),
+		});
+	}
+	return results;
+}
+
+/** The error of an answer that is not a list: a redirect (not followed), 404, any HTTP error. */
+function listError(
+	client: WebRunClient,
+	statusCode: number,
+	headers: ApiResponse['headers'],
+	body: unknown,
+): NodeApiError | NodeOperationError {
+	const node = client.node;
+	if (statusCode >= 300 && statusCode < 400) {
+		const location = header(headers, 'location');
+		const message = `WebRun answered the environment list with a redirect (HTTP ${statusCode})`;
+		return new NodeApiError(
+			node,
+			{ message },
+			{
+				message,
+				description: client.redact(
+					`The API key is sent only to the Base URL, so the redirect${
+						location ? ` to ${location}` : ''
+					} was not followed. Check the Base URL in the WebRun credential (https, host, path).`,
+				),
+				httpCode: String(statusCode),
+			},
+		);
+	}
+	if (statusCode === 404) {
+		const message = 'This WebRun server has no environments API (HTTP 404)';
+		return new NodeApiError(
+			node,
+			{ message },
+			{
+				message,
+				description:
+					'Environments are a WebRun feature (Enigma servers do not have them). ' +
+					'Enter the ID with "By ID", or leave Environment empty.',
+				httpCode: '404',
+			},
+		);
+	}
+	// errors.ts words the status and its advice as for the operations; the message names the
+	// list. The key is removed from everything the error carries.
+	const error = httpError({ node, operation: OPERATION, itemIndex: 0 }, statusCode, body);
+	if (statusCode !== 401) {
+		const text = serverMessage(body, (t) => client.redact(t));
+		error.message = `WebRun could not list the environments (HTTP ${statusCode})${
+			text ? `: ${text}` : ''
+		}`;
+	}
+	error.message = client.redact(error.message);
+	error.description = client.redact(
+		`${error.description ?? ''} Or enter the environment ID with "By ID".`.trim(),
+	);
+	const carried = error as NodeApiError & { errorResponse?: unknown };
+	if (error.stack) error.stack = client.redact(error.stack);
+	if (carried.errorResponse !== undefined) {
+		carried.errorResponse = client.redact(carried.errorResponse);
+	}
+	if (error.cause !== undefined && !(error.cause instanceof Error)) {
+		error.cause = client.redact(error.cause);
+	}
+	return error;
+}
+
 /**
- * The Environment list's "From List": GET /environments (webrun-api.md §2.9), through the same
+ * The Environment list's "From List": GET /environments (docs/webrun-api-notes.md#environments), through the same
  * client (and transport) as the operations: the key only to the Base URL, no redirect followed,
  * server texts redacted before they are shortened.
  */
@@ -53,62 +140,8 @@ export async function searchEnvironments(
 	}
 
 	const { statusCode, body } = response;
-	if (statusCode >= 300 && statusCode < 400) {
-		const location = header(response.headers, 'location');
-		const message = `WebRun answered the environment list with a redirect (HTTP ${statusCode})`;
-		throw new NodeApiError(
-			node,
-			{ message },
-			{
-				message,
-				description: client.redact(
-					`The API key is sent only to the Base URL, so the redirect${
-						location ? ` to ${location}` : ''
-					} was not followed. Check the Base URL in the WebRun credential (https, host, path).`,
-				),
-				httpCode: String(statusCode),
-			},
-		);
-	}
-	if (statusCode === 404) {
-		const message = 'This WebRun server has no environments API (HTTP 404)';
-		throw new NodeApiError(
-			node,
-			{ message },
-			{
-				message,
-				description:
-					'Environments are a WebRun feature (Enigma servers do not have them). ' +
-					'Enter the ID with "By ID", or leave Environment empty.',
-				httpCode: '404',
-			},
-		);
-	}
-	if (statusCode < 200 || statusCode >= 300) {
-		// errors.ts words the status and its advice as for the operations; the message names the
-		// list. The key is removed from everything the error carries.
-		const error = httpError({ node, operation: OPERATION, itemIndex: 0 }, statusCode, body);
-		if (statusCode !== 401) {
-			const text = serverMessage(body, (t) => client.redact(t));
-			error.message = `WebRun could not list the environments (HTTP ${statusCode})${
-				text ? `: ${text}` : ''
-			}`;
-		}
-		error.message = client.redact(error.message);
-		error.description = client.redact(
-			`${error.description ?? ''} Or enter the environment ID with "By ID".`.trim(),
-		);
-		const carried = error as NodeApiError & { errorResponse?: unknown };
-		if (error.stack) error.stack = client.redact(error.stack);
-		if (carried.errorResponse !== undefined) {
-			carried.errorResponse = client.redact(carried.errorResponse);
-		}
-		if (error.cause !== undefined && !(error.cause instanceof Error)) {
-			error.cause = client.redact(error.cause);
-		}
-		throw error;
-	}
-
+	if (statusCode < 200 || statusCode >= 300)
+		throw listError(client, statusCode, response.headers, body);
 	const list = (body as IDataObject | undefined)?.environments;
 	if (!Array.isArray(list)) {
 		throw new NodeOperationError(node, 'WebRun answered without a list of environments', {
@@ -118,23 +151,5 @@ export async function searchEnvironments(
 		});
 	}
 
-	const needle = (filter ?? '').trim().toLowerCase();
-	const results: INodeListSearchItems[] = [];
-	for (const entry of list as unknown[]) {
-		if (typeof entry !== 'object' || entry === null) continue;
-		const environment = entry as IDataObject;
-		const id = str(environment._id) ?? str(environment.id);
-		if (!id) continue;
-		const name = str(environment.name) ?? id;
-		if (needle && !name.toLowerCase().includes(needle) && !id.toLowerCase().includes(needle))
-			continue;
-		const status = str(environment.status);
-		const description = str(environment.description);
-		results.push({
-			name: status ? `${name} (${status})` : name,
-			value: id,
-			...(description ? { description } : {}),
-		});
-	}
-	return { results };
+	return { results: listItems(list as unknown[], filter) };
 }
