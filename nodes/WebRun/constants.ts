@@ -1,6 +1,6 @@
 /**
  * Every limit, default and timeout of the node, named once. Sources: the WebRun API reference
- * (../shared/reference/webrun-api.md) where a value is WebRun's, our own choice otherwise.
+ * (docs/webrun-api-notes.md) where a value is WebRun's, our own choice otherwise.
  */
 
 export const CREDENTIAL_TYPE = 'webRunApi';
@@ -65,7 +65,7 @@ export const MAX_STOP_RETRY_AFTER_MS = 60_000;
 /** One stop request: the server should answer at once. */
 export const STOP_REQUEST_TIMEOUT_MS = 15_000;
 
-// ---- Structured results and files (design.md "Structured results", "Files")
+// ---- Structured results and files (docs/webrun-api-notes.md#structured-output, #files)
 /** How much of the agent's raw answer an output error's description shows (the item has all). */
 export const MAX_RAW_ANSWER_IN_ERROR = 2_000;
 /** One MB of "Max File Size (MB)" and of the sizes in messages. */

@@ -3,7 +3,7 @@ import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
 /**
  * Every redaction of the package: the API key, the Secrets option's values and a custom proxy's
  * password are removed from whatever leaves the node. Applied once, to the finished item (after
- * Output Format parsing and downloads) and to errors (actions/router.ts).
+ * Output Format parsing and downloads) and to errors (actions/emitOutputs.ts).
  *
  * Forms found: the plain value; as JSON / JavaScript string escapes (`\"`, `\\`, `\/`, `\uXXXX`
  * in either case, `\xXX`); CSV-quoted (`""`); percent-encoded (any hex case, `+` for a space as

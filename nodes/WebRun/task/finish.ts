@@ -39,7 +39,7 @@ function liveView(task: NormalizedTask, answers: unknown[]): IDataObject {
  * Completed or Guardrail,
  * then, for completed tasks, `output` from the answer (an answer that does not match fails the
  * item, before any download), then the files as binary data. Secrets are removed afterwards, from
- * the finished item (actions/router.ts): a download needs its link as the server gave it.
+ * the finished item (actions/emitOutputs.ts): a download needs its link as the server gave it.
  */
 export async function finishTask(
 	item: ItemContext,

@@ -12,7 +12,7 @@ import { validate } from './output/schema';
 import type { ItemResult } from './result';
 
 /**
- * The "Output Format" of a task (design.md "Structured results", webrun-api.md §5.9): the JSON
+ * The "Output Format" of a task (docs/webrun-api-notes.md#structured-output): the JSON
  * Schema the answer must match, or the CSV columns. Text has no format.
  */
 export type OutputFormat =

@@ -147,7 +147,7 @@ async function storeStream(
 }
 
 /**
- * Downloads one file the agent downloaded (webrun-api.md §5.2) into n8n binary data.
+ * Downloads one file the agent downloaded (docs/webrun-api-notes.md#files) into n8n binary data.
  *
  * Sent through the package's one transport (http.ts): the API key goes only to the credential's
  * own origin, any other host (WebRun's blob host) gets a plain request. Redirects are followed

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 /**
  * The bodies of the starting requests, built from one generation-neutral description of the task
- * and the session, in the request shape of each WebRun API generation (webrun-api.md §0, §2.1-2.3):
+ * and the session, in the request shape of each WebRun API generation (docs/webrun-api-notes.md#request-generations):
  *
  * - E (Enigma): flat `taskDetails`, `startingUrl`, … everywhere.
  * - W1: Run Task flat (`startingUrl` or `startingPoint`); Start Session's first task inside
@@ -20,7 +20,7 @@ export type ApiFormat = 'auto' | 'e' | 'w1' | 'w2';
 
 export const API_FORMATS: ApiFormat[] = ['auto', 'e', 'w1', 'w2'];
 
-/** A secret the agent may type into matching sites (webrun-api.md §5.5). */
+/** A secret the agent may type into matching sites (docs/webrun-api-notes.md#sessions). */
 export interface SecretSpec {
 	match: string;
 	fields: Record<string, string>;
@@ -44,7 +44,7 @@ export interface TaskSpec {
 }
 
 /**
- * A proxy, in the documented shape (webrun-api.md §5.4): WebRun's own in a country (two-letter
+ * A proxy, in the documented shape (docs/webrun-api-notes.md#sessions): WebRun's own in a country (two-letter
  * code or "random"), or the user's own (`port` is a string; credentials optional).
  */
 export type ProxySpec =

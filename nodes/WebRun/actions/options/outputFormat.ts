@@ -9,7 +9,7 @@ import { outputTaskFields } from '../../task/structured';
 import type { TaskSpec } from '../../transport/requests';
 
 /**
- * "Output Format" (design.md "Structured results"): the editor fields of the three operations
+ * "Output Format" (docs/webrun-api-notes.md#structured-output): the editor fields of the three operations
  * that send a task, and their reader. Top-level parameters, not options.
  */
 
