@@ -1,8 +1,8 @@
 /**
- * Files (design.md "Files") through n8n's real engine (WorkflowExecute) against the simulator:
- * Download Files (binary data out, the key only on the credential's origin, Max File Size with
- * and without Content-Length, failed downloads) and Attach Files (one multipart upload through
- * the start budget, its fileIds in the task, a missing property sending nothing).
+ * Files (docs/webrun-api-notes.md#files) through n8n's real engine (WorkflowExecute) against the
+ * simulator: Download Files (binary data out, the key only on the credential's origin, Max File
+ * Size with and without Content-Length, failed downloads) and Attach Files (one multipart upload
+ * through the start budget, its fileIds in the task, a missing property sending nothing).
  */
 import type { ChildProcess } from 'child_process';
 import { spawn } from 'child_process';

@@ -1,8 +1,8 @@
 /**
- * Every request generation (design.md "Every request generation"): each operation against a server
- * that reads only E, only W1 or only W2 fields (the simulator's `requestGeneration`), with the
- * credential's API Format on Auto (the default) and on the matching strict format. In every cell:
- * one task per item, no 4xx, and every option read by the server from where that generation
+ * Every request generation (docs/webrun-api-notes.md#request-generations): each operation against a
+ * server that reads only E, only W1 or only W2 fields (the simulator's `requestGeneration`), with
+ * the credential's API Format on Auto (the default) and on the matching strict format. In every
+ * cell: one task per item, no 4xx, and every option read by the server from where that generation
  * documents it (the simulator's `fields`), with the value the user gave.
  */
 import type { IDataObject } from 'n8n-workflow';
@@ -107,7 +107,10 @@ const NOT_IN: Record<Gen, string[]> = {
 const flat = (concepts: string[], prefix = '') =>
 	Object.fromEntries(concepts.map((c) => [c, prefix + c]));
 
-/** Where each generation documents each concept (webrun-api.md §2.1-2.3): what it must read. */
+/**
+ * Where each generation documents each concept (docs/webrun-api-notes.md#request-generations): what
+ * it must read.
+ */
 const READ: Record<Op, Record<Gen, Record<string, string>>> = {
 	runTask: {
 		E: { taskText: 'taskDetails', ...flat(['startingUrl', ...LIMITS, 'avoidDomains', 'mode']) },

@@ -1,8 +1,8 @@
 /**
- * Browser environments and the rest of the session settings (design.md): the Environment list
- * (listSearch in n8n's real LoadOptionsContext), the Environment parameter in both modes, strict
- * API Formats refusing what they cannot carry, secrets redacted like the API key, and the
- * guardrail item's liveViewUrl.
+ * Browser environments and the rest of the session settings (docs/webrun-api-notes.md#sessions):
+ * the Environment list (listSearch in n8n's real LoadOptionsContext), the Environment parameter in
+ * both modes, strict API Formats refusing what they cannot carry, secrets redacted like the API
+ * key, and the guardrail item's liveViewUrl.
  */
 import type { IDataObject } from 'n8n-workflow';
 

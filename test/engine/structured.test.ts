@@ -1,8 +1,8 @@
 /**
- * Output Format (design.md "Structured results") through n8n's real engine (WorkflowExecute)
- * against the simulator, in both response generations: what the request carries, `output`
- * next to the raw `message`, answers that do not parse or match, Continue, bad input that sends
- * nothing, and the answer an AI agent gets when the node is its tool.
+ * Output Format (docs/webrun-api-notes.md#structured-output) through n8n's real engine
+ * (WorkflowExecute) against the simulator, in both response generations: what the request carries,
+ * `output` next to the raw `message`, answers that do not parse or match, Continue, bad input that
+ * sends nothing, and the answer an AI agent gets when the node is its tool.
  */
 import { readFileSync } from 'fs';
 import type { IDataObject } from 'n8n-workflow';

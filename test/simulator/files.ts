@@ -1,7 +1,7 @@
 /**
- * Files: the blobs the agent "downloaded" (webrun-api.md §5.2), served by a second HTTP server on
- * 127.0.0.1 (another port = another origin, like https://blobs.webrun.ai), and the multipart parser
- * of POST /files/upload (§2.5).
+ * Files: the blobs the agent "downloaded" (docs/webrun-api-notes.md#files), served by a second HTTP
+ * server on 127.0.0.1 (another port = another origin, like https://blobs.webrun.ai), and the
+ * multipart parser of POST /files/upload (docs/webrun-api-notes.md#files).
  */
 import { createHash, randomBytes } from 'crypto';
 import * as http from 'http';

@@ -1,5 +1,5 @@
 /**
- * Request generations (webrun-api.md §0, §2.1, §2.2, §2.3.1, §2.3.4): which body paths the server
+ * Request generations (docs/webrun-api-notes.md#request-generations): which body paths the server
  * reads for each concept. 'any' accepts every alias (the simulator's historical behaviour); 'E', 'W1'
  * and 'W2' read only the fields of that generation and ignore everything else.
  */
@@ -240,7 +240,10 @@ function invalid(parameter: string, message: string, value?: unknown): Invalid {
 	return { message, details: value === undefined ? { parameter } : { parameter, value } };
 }
 
-/** §5.4: {source:'WebRun', country, level?} or {source:'custom', type, host, port (string), username?, password?, level?}. */
+/**
+ * docs/webrun-api-notes.md#sessions: {source:'WebRun', country, level?} or {source:'custom', type,
+ * host, port (string), username?, password?, level?}.
+ */
 export function checkProxy(p: unknown): Invalid | null {
 	const bad = (why: string) => invalid('proxy', `Invalid parameter 'proxy': ${why}`);
 	if (!isObject(p)) return bad('must be an object or null');
@@ -266,7 +269,7 @@ export function checkProxy(p: unknown): Invalid | null {
 	return bad('source must be one of: WebRun, custom');
 }
 
-/** §5.5: an array of { match: string, fields: { name: value } }. */
+/** docs/webrun-api-notes.md#sessions: an array of { match: string, fields: { name: value } }. */
 export function checkSecrets(s: unknown): Invalid | null {
 	const bad = (why: string) => invalid('secrets', `Invalid parameter 'secrets': ${why}`);
 	if (!Array.isArray(s)) return bad('must be an array');
@@ -282,7 +285,10 @@ export function checkSecrets(s: unknown): Invalid | null {
 
 export const OUTPUT_TYPES = ['text', 'structured_json', 'structured_csv', 'structured'];
 
-/** §5.9: outputType and outputSchema (required when structured). */
+/**
+ * docs/webrun-api-notes.md#structured-output: outputType and outputSchema (required when
+ * structured).
+ */
 export function checkOutput(type: unknown, schema: unknown): Invalid | null {
 	if (type === undefined) return null;
 	if (typeof type !== 'string' || !OUTPUT_TYPES.includes(type)) {
@@ -312,7 +318,10 @@ export function checkOutput(type: unknown, schema: unknown): Invalid | null {
 	return null;
 }
 
-/** Numeric caps (maxDuration ≤ 300000 ms, token caps ≤ 100000) and reachOutMode (§5.10). */
+/**
+ * Numeric caps (maxDuration ≤ 300000 ms, token caps ≤ 100000) and reachOutMode
+ * (docs/webrun-api-notes.md#sessions).
+ */
 export function checkLimits(values: Record<string, any>): Invalid | null {
 	const limits: Array<[string, number]> = [
 		['maxDuration', 300000],

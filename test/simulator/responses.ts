@@ -1,5 +1,5 @@
 /**
- * Response bodies, per docs generation (webrun-api.md §2.1, §2.3.1, §2.4).
+ * Response bodies, per docs generation (docs/webrun-api-notes.md#statuses).
  * 'webrun' = the W shapes (top-level type/data/usage, snake_case usage, status "running").
  * 'enigma' = the E shapes (result{...} inline, status "active" + pending, inputTokens usage).
  */

@@ -76,7 +76,10 @@ const BODY_LIMIT = 10 * 1024 * 1024;
 const UPLOAD_LIMIT = 64 * 1024 * 1024;
 const REQUEST_GENERATIONS = ['any', 'E', 'W1', 'W2'];
 
-/** Sample environments (§2.9 shape; 24-hex ids as in the docs' examples). */
+/**
+ * Sample environments (docs/webrun-api-notes.md#environments shape; 24-hex ids as in the docs'
+ * examples).
+ */
 export const DEFAULT_ENVIRONMENTS: EnvironmentSpec[] = [
 	{
 		_id: '683a1f2e4b0c1d2e3f4a5b6c',
@@ -741,7 +744,10 @@ export class SimulatorImpl implements Simulator {
 		return t;
 	}
 
-	/** Blobs for the script's downloads, and their data.files entries (§5.2). */
+	/**
+	 * Blobs for the script's downloads, and their data.files entries
+	 * (docs/webrun-api-notes.md#files).
+	 */
 	private addDownloads(t: TaskRt): void {
 		const specs = t.script.downloads;
 		const base = t.pub.startedAt ?? t.pub.createdAt;
@@ -1011,7 +1017,8 @@ export class SimulatorImpl implements Simulator {
 		return json(200, pollBody(this.opts.generation, this.engine, t, now));
 	}
 
-	// ---------------------------------------------------------------- uploads (§2.5)
+	// ---------------------------------------------------------------- uploads
+	// (docs/webrun-api-notes.md#files)
 
 	private upload(ctx: Ctx): Reply {
 		const boundary = boundaryOf(ctx.req.headers['content-type']);

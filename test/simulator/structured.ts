@@ -1,8 +1,8 @@
 /**
- * Structured output (webrun-api.md §5.9): the agent's answer is always a string in data.message —
- * a JSON text matching outputSchema for structured_json, a CSV text with a header row for
- * structured_csv. The simulator generates plausible values from the schema, and can break them on
- * purpose (TaskScript.structured: 'invalid-json' | 'mismatch').
+ * Structured output (docs/webrun-api-notes.md#structured-output): the agent's answer is always a
+ * string in data.message — a JSON text matching outputSchema for structured_json, a CSV text with a
+ * header row for structured_csv. The simulator generates plausible values from the schema, and can
+ * break them on purpose (TaskScript.structured: 'invalid-json' | 'mismatch').
  */
 import type { SimStructuredOutput, StructuredMode } from './types';
 import { isObject } from './util';

@@ -6,16 +6,20 @@
 export type Generation = 'webrun' | 'enigma';
 
 /**
- * Request shapes the server reads (webrun-api.md §0): 'any' accepts every alias; 'E' flat
- * `taskDetails`/`startingUrl`; 'W1' start-session `initialTask{taskDetails, startingPoint}`;
- * 'W2' `task{prompt, startingUrl}` and `message.prompt`. See README.md for the exact paths.
+ * Request shapes the server reads (docs/webrun-api-notes.md#request-generations): 'any' accepts
+ * every alias; 'E' flat `taskDetails`/`startingUrl`; 'W1' start-session `initialTask{taskDetails,
+ * startingPoint}`; 'W2' `task{prompt, startingUrl}` and `message.prompt`. See README.md for the
+ * exact paths.
  */
 export type RequestGeneration = 'any' | 'E' | 'W1' | 'W2';
 
 /** What a structured task answers: a matching value, a text that does not parse, or a wrong value. */
 export type StructuredMode = 'valid' | 'invalid-json' | 'mismatch';
 
-/** A file the agent "downloaded" (webrun-api.md §5.2), served by the simulator's file server. */
+/**
+ * A file the agent "downloaded" (docs/webrun-api-notes.md#files), served by the simulator's file
+ * server.
+ */
 export interface DownloadSpec {
 	filename: string;
 	/** Exact content (UTF-8). Default: a short text naming the file, unless sizeBytes is given. */

@@ -1,6 +1,6 @@
 /**
  * The normalization against every documented response shape: the JSON examples of
- * shared/reference/webrun-api.md (§2.1–§2.4, §4.2, §5.1, §5.11) and of the four seed pages,
+ * WebRun's and Enigma's public docs (docs/webrun-api-notes.md#sources lists the pages),
  * copied verbatim (ids written "…" in the reference are given sample values here).
  */
 import {

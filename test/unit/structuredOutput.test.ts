@@ -1,7 +1,7 @@
 /**
- * Structured results (design.md "Version 0.2 additions" → "Structured results", webrun-api.md
- * §5.9): the schema from an example, the check of a hand-written schema, validation of the
- * agent's JSON, CSV parsing and the "Columns" parameter, and finding the JSON in an answer.
+ * Structured results (docs/webrun-api-notes.md#structured-output): the schema from an example, the
+ * check of a hand-written schema, validation of the agent's JSON, CSV parsing and the "Columns"
+ * parameter, and finding the JSON in an answer.
  */
 import { parseJsonAnswer } from '../../nodes/WebRun/task/output/answer';
 import { csvToRows, parseColumns, parseCsv } from '../../nodes/WebRun/task/output/csv';
@@ -94,7 +94,7 @@ describe('checkSchema', () => {
 				properties: { at: { type: 'string', format: 'date-time', default: '', examples: [] } },
 			},
 		],
-		['the webrun-api.md §2 example', object({ results: { type: 'array' } })],
+		["the docs' run-task example", object({ results: { type: 'array' } })],
 	])('accepts %s', (_name, schema) => {
 		expect(checkSchema(schema)).toBeUndefined();
 	});
