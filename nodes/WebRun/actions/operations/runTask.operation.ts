@@ -26,7 +26,7 @@ export const description: INodeProperties[] = [
 				'What the agent should do, in plain language. It runs in a new browser session that closes when the task ends.',
 		},
 	),
-	...outputFormatFields({ operation: ['runTask'] }),
+	...outputFormatFields('runTask'),
 ];
 
 export interface RunTaskItem extends PreparedBase {
@@ -41,9 +41,10 @@ export interface RunTaskItem extends PreparedBase {
 
 /** Reads and validates one Run Task item. */
 export function readRunTask(ctx: IExecuteFunctions, itemIndex: number): RunTaskItem {
+	const at = { operation: 'runTask', guardrailResponse: false } as const;
 	const prompt = readText(ctx, 'taskDetails', 'Task', itemIndex);
-	const output = readOutputFormat(ctx, itemIndex);
-	const options = readOptions(ctx, itemIndex, { operation: 'runTask', guardrailResponse: false });
+	const output = readOutputFormat(ctx, itemIndex, at);
+	const options = readOptions(ctx, itemIndex, at);
 	const { session, settings, files } = options;
 	const task = taskSettings(options, output);
 	return {

@@ -51,7 +51,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Search for "wireless keyboard" and list the top 3 results with prices',
 		description: 'What the agent should do next in this session, in plain language',
 	}),
-	...outputFormatFields({ operation: ['sendMessage'], messageType: ['newTask'] }),
+	...outputFormatFields('sendMessage'),
 	taskIdField(
 		show('guardrailResponse'),
 		'The task that is waiting for the answer, e.g. {{ $json.taskId }} from the Guardrail output',
@@ -86,7 +86,8 @@ export function readSendMessage(ctx: IExecuteFunctions, itemIndex: number): Send
 	const sessionId = readId(ctx, 'sessionId', itemIndex);
 	const messageType = ctx.getNodeParameter('messageType', itemIndex, 'newTask') as string;
 	const guardrailResponse = messageType === 'guardrailResponse';
-	const options = readOptions(ctx, itemIndex, { operation: 'sendMessage', guardrailResponse });
+	const at = { operation: 'sendMessage', guardrailResponse } as const;
+	const options = readOptions(ctx, itemIndex, at);
 	const { settings, files } = options;
 	const common = {
 		operation: 'sendMessage',
@@ -100,7 +101,7 @@ export function readSendMessage(ctx: IExecuteFunctions, itemIndex: number): Send
 		return { ...common, settings, taskId, answer };
 	}
 	const prompt = readText(ctx, 'taskDetails', 'Task', itemIndex);
-	const output = readOutputFormat(ctx, itemIndex);
+	const output = readOutputFormat(ctx, itemIndex, at);
 	const task = taskSettings(options, output);
 	const sends = { task, session: {} };
 	return {

@@ -31,7 +31,7 @@ export const description: INodeProperties[] = [
 				'Optional first task for the new session. With a task, the node waits for it like Run Task; without one, it returns the session at once. Send more tasks with Send Message.',
 		},
 	),
-	...outputFormatFields({ operation: ['startSession'] }),
+	...outputFormatFields('startSession'),
 ];
 
 export interface StartSessionItem extends PreparedBase {
@@ -46,9 +46,9 @@ export interface StartSessionItem extends PreparedBase {
 
 /** Reads and validates one Start Session item. */
 export function readStartSession(ctx: IExecuteFunctions, itemIndex: number): StartSessionItem {
-	const prompt = readTextValue(ctx, 'taskDetails', 'First Task', itemIndex);
-	const output = readOutputFormat(ctx, itemIndex);
 	const at = { operation: 'startSession', guardrailResponse: false } as const;
+	const prompt = readTextValue(ctx, 'taskDetails', 'First Task', itemIndex);
+	const output = readOutputFormat(ctx, itemIndex, at);
 	const options = readOptions(ctx, itemIndex, at, prompt !== '');
 	const { session, settings, files } = options;
 	if (!prompt && (output.format || files.attach)) {

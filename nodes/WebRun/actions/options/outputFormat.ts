@@ -7,11 +7,16 @@ import { checkSchema, schemaFromExample } from '../../task/output/schema';
 import type { OutputFormat } from '../../task/structured';
 import { outputTaskFields } from '../../task/structured';
 import type { TaskSpec } from '../../transport/requests';
+import type { AppliesTo, ItemScope, OperationName } from '../scope';
+import { applies, TASK_OPERATIONS } from '../scope';
 
 /**
- * "Output Format" (docs/webrun-api-notes.md#structured-output): the editor fields of the three operations
- * that send a task, and their reader. Top-level parameters, not options.
+ * "Output Format" (docs/webrun-api-notes.md#structured-output): the editor fields of the three
+ * operations that send a task, and their reader. Top-level parameters, not options.
  */
+
+/** The operations that send a task; Send Message only when it sends a new one. */
+export const appliesTo: AppliesTo = { operations: TASK_OPERATIONS, newTaskOnly: true };
 
 const EXAMPLE = `{
   "products": [
@@ -38,11 +43,21 @@ const SCHEMA = `{
   "required": ["products"]
 }`;
 
+/** Where an operation's Task field shows: Send Message's only for a New Task (newTaskOnly). */
+function taskFieldShow(operation: OperationName): Record<string, string[]> {
+	if (appliesTo.newTaskOnly && operation === 'sendMessage') {
+		return { operation: [operation], messageType: ['newTask'] };
+	}
+	return { operation: [operation] };
+}
+
 /**
- * The Output Format fields of one operation, shown where `show` matches (as the Task field):
- * Run Task, Start Session (first task), Send Message → New Task.
+ * The Output Format fields of one operation of `appliesTo`, placed after its Task field (top-level
+ * parameters: one copy per operation) and shown as that field is: Run Task, Start Session (first
+ * task), Send Message → New Task.
  */
-export function outputFormatFields(show: Record<string, string[]>): INodeProperties[] {
+export function outputFormatFields(operation: OperationName): INodeProperties[] {
+	const show = taskFieldShow(operation);
 	const forTask = (extra: Record<string, string[]> = {}): INodeProperties['displayOptions'] => ({
 		show: { ...show, ...extra },
 	});
@@ -165,7 +180,12 @@ function readJson(ctx: IExecuteFunctions, name: string, label: string, itemIndex
  * Reads and checks the Output Format of one item; throws before any request on an example or
  * schema that is not valid JSON, a schema the node cannot check, or empty columns.
  */
-export function readOutputFormat(ctx: IExecuteFunctions, itemIndex: number): ReadOutputFormat {
+export function readOutputFormat(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	at: ItemScope,
+): ReadOutputFormat {
+	if (!applies(appliesTo, at)) return { task: {} };
 	const node = ctx.getNode();
 	const type = ctx.getNodeParameter('outputFormat', itemIndex, 'text') as string;
 	let format: OutputFormat | undefined;
