@@ -4,7 +4,10 @@ import { inputError } from '../errors';
 import type { ApiFormat, SessionSpec, TaskSpec } from '../transport/requests';
 import { unsupportedIn } from '../transport/requests';
 
-/** The credential's API Format against the settings an item sends (docs/webrun-api-notes.md#request-generations). */
+/**
+ * The credential's API Format against the settings an item sends
+ * (docs/webrun-api-notes.md#request-generations).
+ */
 
 const LABELS: Record<string, string> = {
 	avoidDomains: 'Avoid Domains',

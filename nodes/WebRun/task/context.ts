@@ -40,7 +40,7 @@ export class ItemContext implements ErrorContext {
 		readonly operation: string,
 		readonly itemIndex: number,
 		readonly settings: WaitSettings,
-		/** The node run's cost figures, shared by its items (one guard per run, from the router). */
+		/** The node run's cost figures, shared by its items (one per run, from actions/runItems.ts). */
 		readonly costs: CostGuard = new CostGuard(),
 	) {
 		this.deadline = this.startedAt + settings.timeoutMs;

@@ -235,9 +235,9 @@ function uncertainUploadError(item: ItemContext, reason: string): WebRunError {
 
 /**
  * "Attach Files": uploads all the item's files in one `POST /files/upload` (multipart, field
- * `files` repeated, docs/webrun-api-notes.md#files) and returns their fileIds, in order, for the task's
- * `files`. The upload takes a slot of the account's start budget and follows the start's retry
- * rules (a 429 waits; an upload that may have reached the server is never sent again).
+ * `files` repeated, docs/webrun-api-notes.md#files) and returns their fileIds, in order, for the
+ * task's `files`. The upload takes a slot of the account's start budget and follows the start's
+ * retry rules (a 429 waits; an upload that may have reached the server is never sent again).
  */
 export async function uploadAttachments(
 	item: ItemContext,

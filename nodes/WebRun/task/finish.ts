@@ -22,8 +22,9 @@ export interface ItemSteps {
 }
 
 /**
- * The guardrail item carries the session's `liveViewUrl` when WebRun sent one (docs/webrun-api-notes.md#guardrails), so the
- * person who answers can watch or take over the browser: the first answer that has one wins.
+ * The guardrail item carries the session's `liveViewUrl` when WebRun sent one
+ * (docs/webrun-api-notes.md#guardrails), so the person who answers can watch or take over the
+ * browser: the first answer that has one wins.
  */
 function liveView(task: NormalizedTask, answers: unknown[]): IDataObject {
 	if (task.state !== 'guardrail') return {};

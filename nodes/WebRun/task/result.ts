@@ -12,8 +12,8 @@ export interface ItemResult {
 
 /**
  * The one way an item's JSON is made: the last raw answer added when asked for. Secrets are not
- * removed here: the router redacts the finished item once, after Output Format parsing and the
- * downloads (which need the links as the server gave them).
+ * removed here: actions/emitOutputs.ts redacts the finished item once, after Output Format parsing
+ * and the downloads (which need the links as the server gave them).
  */
 export function makeResult(
 	item: ItemContext,

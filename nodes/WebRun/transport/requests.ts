@@ -2,7 +2,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 /**
  * The bodies of the starting requests, built from one generation-neutral description of the task
- * and the session, in the request shape of each WebRun API generation (docs/webrun-api-notes.md#request-generations):
+ * and the session, in the request shape of each WebRun API generation
+ * (docs/webrun-api-notes.md#request-generations):
  *
  * - E (Enigma): flat `taskDetails`, `startingUrl`, … everywhere.
  * - W1: Run Task flat (`startingUrl` or `startingPoint`); Start Session's first task inside
@@ -44,8 +45,8 @@ export interface TaskSpec {
 }
 
 /**
- * A proxy, in the documented shape (docs/webrun-api-notes.md#sessions): WebRun's own in a country (two-letter
- * code or "random"), or the user's own (`port` is a string; credentials optional).
+ * A proxy, in the documented shape (docs/webrun-api-notes.md#sessions): WebRun's own in a country
+ * (two-letter code or "random"), or the user's own (`port` is a string; credentials optional).
  */
 export type ProxySpec =
 	| { source: 'WebRun'; country: string }

@@ -109,9 +109,9 @@ function listError(
 }
 
 /**
- * The Environment list's "From List": GET /environments (docs/webrun-api-notes.md#environments), through the same
- * client (and transport) as the operations: the key only to the Base URL, no redirect followed,
- * server texts redacted before they are shortened.
+ * The Environment list's "From List": GET /environments (docs/webrun-api-notes.md#environments),
+ * through the same client (and transport) as the operations: the key only to the Base URL, no
+ * redirect followed, server texts redacted before they are shortened.
  */
 export async function searchEnvironments(
 	this: ILoadOptionsFunctions,

@@ -8,8 +8,8 @@ import { applies, showFor, TASK_OPERATIONS, WAITING_OPERATIONS } from '../scope'
 import { toNumber } from './values';
 
 /**
- * "Download Files", "Max File Size (MB)" and "Attach Files" (docs/webrun-api-notes.md#files): their entries
- * in the Options collection, and their reader.
+ * "Download Files", "Max File Size (MB)" and "Attach Files" (docs/webrun-api-notes.md#files): their
+ * entries in the Options collection, and their reader.
  */
 
 /** Operations that wait for a task, whose answer may list downloaded files. */

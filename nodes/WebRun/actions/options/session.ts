@@ -16,7 +16,9 @@ import { text } from './values';
 
 export const appliesTo: AppliesTo = { operations: SESSION_OPERATIONS };
 
-/** The editor's check of a typed ID: ID_PATTERN, with the spaces the reader trims allowed around. */
+/**
+ * The editor's check of a typed ID: ID_PATTERN, with the spaces the reader trims allowed around.
+ */
 const ID_REGEX_WITH_SPACES = `^\\s*${ID_PATTERN.source.slice(1, -1)}\\s*$`;
 
 /** The top-level "Environment" parameter: a saved Chrome profile (logins, cookies). */
