@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { RunOptions, RunResult } from '../helpers/engine';
 import { runTaskParams } from '../helpers/simulator';
+import { eventually } from '../helpers/timing';
 import { everythingVisible, runWorkflow, TEST_API_KEY } from '../helpers/engine';
 import type { Simulator } from '../simulator';
 
@@ -60,15 +61,9 @@ export async function startSessionDirect(sim: Simulator, taskDetails?: string) {
 	};
 }
 
-/** Resolves when `predicate` holds, or after `ms` (then returns false). */
-export async function waitFor(predicate: () => boolean, ms: number, step = 25): Promise<boolean> {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		if (predicate()) return true;
-		await new Promise((r) => setTimeout(r, step));
-	}
-	return predicate();
-}
+/** Resolves true when `predicate` holds, or false after about `ms` (counted in 25 ms checks). */
+export const waitFor = (predicate: () => boolean, ms: number): Promise<boolean> =>
+	eventually(predicate, Math.ceil(ms / 25), 25);
 
 export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

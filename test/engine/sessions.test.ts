@@ -5,6 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { useSimulator } from '../helpers/simulator';
+import { eventually } from '../helpers/timing';
 import type { Simulator } from '../simulator';
 import { runWorkflow } from '../helpers/engine';
 
@@ -243,7 +244,9 @@ test('terminate ends a running task: its waiting node fails with a clear "termin
 			options: fast,
 		},
 	});
-	await new Promise((r) => setTimeout(r, 600));
+	// Terminated once the node waits for the task (its first poll was answered).
+	const waiting = () => sim.requests.some((q) => q.endpoint === 'poll' && q.respondedAt);
+	expect(await eventually(waiting)).toBe(true);
 	await runWorkflow({
 		baseUrl: sim.url,
 		parameters: { operation: 'controlSession', sessionId, action: 'terminate' },

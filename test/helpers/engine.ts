@@ -4,7 +4,9 @@
  * (packages/core/nodes-testing/node-test-harness.ts), but against our loopback simulator
  * instead of nock, and with the credential's generic Bearer authentication really applied.
  */
+import { Container } from '@n8n/di';
 import { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
+import { SSHClientsManager } from 'n8n-core/dist/execution-engine/ssh-clients-manager';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
@@ -24,6 +26,12 @@ import { createDeferredPromise, ICredentialsHelper, NodeHelpers, Workflow } from
 
 import { WebRunApi } from '../../credentials/WebRunApi.credentials';
 import { WebRun } from '../../nodes/WebRun/WebRun.node';
+
+// n8n-core's SSHClientsManager, created with the first node execution context, keeps a 60 s
+// cleanup setInterval that only its onShutdown() clears (n8n calls it when the server stops). Found
+// with an async_hooks trace of the handles left after a test file; without this the test process
+// cannot exit on its own. Each test file has its own module registry, so its own instance.
+afterAll(() => Container.get(SSHClientsManager).onShutdown());
 
 export const NODE_TYPE = 'n8n-nodes-webrun.webRun';
 export const TEST_API_KEY = 'wr_test_0123456789abcdefSECRET';
@@ -224,7 +232,6 @@ export interface RunResult {
 	error?: Error & { description?: string; context?: IDataObject; httpCode?: string };
 	/** Output names as n8n computes them for the editor. */
 	outputNames: string[];
-	durationMs: number;
 }
 
 /**
@@ -331,7 +338,6 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 		},
 	} as unknown as IRunExecutionData;
 
-	const started = Date.now();
 	const execute = new WorkflowExecute(additionalData, options.mode ?? 'manual', runExecutionData);
 	const running = execute.processRunExecutionData(workflow);
 	options.onStart?.({ cancel: () => running.cancel() });
@@ -342,7 +348,6 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 		// A cancelled PCancelable rejects; the hook still reports the final run data.
 		run = await done.promise;
 	}
-	const durationMs = Date.now() - started;
 	const runData = run.data.resultData.runData;
 	const webRunTask = runData.WebRun?.[0];
 	const outputs = (webRunTask?.data?.main ?? []).map((items) => items ?? []);
@@ -365,7 +370,6 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 		},
 		error: (webRunTask?.error ?? run.data.resultData.error) as RunResult['error'],
 		outputNames,
-		durationMs,
 	};
 }
 
