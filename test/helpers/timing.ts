@@ -50,3 +50,28 @@ export async function eventually(
 	}
 	return predicate();
 }
+
+/**
+ * Jest's fake timers for a test against the in-process simulator, whose clock is Date.now(): its
+ * working time, costs and rate-limit windows move only when the test calls `advance(ms)`, so they
+ * are exact. Timers due now keep firing (checked between the loopback reads and writes), so
+ * requests the simulator answers at once still get their answer. Not for requests it holds.
+ */
+export function fakeClock(): { advance: (ms: number) => Promise<void>; stop: () => void } {
+	jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+	let on = true;
+	const pump = () => {
+		if (!on) return;
+		jest.advanceTimersByTime(0);
+		setImmediate(pump);
+	};
+	setImmediate(pump);
+	return {
+		advance: async (ms) => void (await jest.advanceTimersByTimeAsync(ms)),
+		stop: () => {
+			if (!on) return;
+			on = false;
+			jest.useRealTimers();
+		},
+	};
+}

@@ -1,6 +1,7 @@
 import axios, { AxiosInstance, AxiosResponse } from 'axios';
 import { spawn } from 'child_process';
 import * as path from 'path';
+import { fakeClock } from '../helpers/timing';
 import { startSimulator, Simulator, extractSimTag } from './index';
 
 const KEY = 'wr_test_key';
@@ -41,6 +42,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await sim.close();
+});
+
+/** Set by the tests that run on Jest's fake timers; back to real timers after each test. */
+let clock: ReturnType<typeof fakeClock> | undefined;
+afterEach(() => {
+	clock?.stop();
+	clock = undefined;
 });
 
 beforeEach(() => {
@@ -172,14 +180,15 @@ describe('inline shapes', () => {
 	});
 
 	test('start-session with a first task answers at once with taskId (W2 task{} form)', async () => {
-		const t0 = Date.now();
 		const s = await api.post('/start/start-session', {
 			task: {
 				prompt: 'Go to amazon.com [sim {"durationMs":600}]',
 				startingUrl: 'https://amazon.com',
 			},
 		});
-		expect(Date.now() - t0).toBeLessThan(500); // not held
+		// Not held: answered before the 600 ms task could end (the simulator's log).
+		const start = sim.requests[0];
+		expect((start.respondedAt as number) - start.time).toBeLessThan(600);
 		expect(s.data).toMatchObject({
 			success: true,
 			initialPrompt: 'Go to amazon.com [sim {"durationMs":600}]',
@@ -373,12 +382,14 @@ describe('pending, polling, guardrails', () => {
 	});
 
 	test('state: pause freezes the clock, stop keeps the session, terminate ends it', async () => {
+		// Fake timers: the simulator's working time moves only by c.advance(), exactly.
+		const c = (clock = fakeClock());
 		sim.configure({ inlineWindowMs: 0 });
 		const s = await api.post('/start/start-session', {
 			initialTask: { taskDetails: 'work [sim {"durationMs":200}]' },
 		});
 		const { sessionId, taskId } = s.data;
-		await sleep(50);
+		await c.advance(50);
 		expect(
 			(
 				await api.post('/start/send-message', {
@@ -390,15 +401,19 @@ describe('pending, polling, guardrails', () => {
 			success: true,
 			message: 'Message sent successfully',
 		});
-		await sleep(250);
+		await c.advance(250);
 		expect((await api.get(`/task/${sessionId}/${taskId}`)).data.status).toBe('running');
 		await api.post('/start/send-message', {
 			sessionId,
 			message: { actionType: 'state', newState: 'resume' },
 		});
-		const done = await pollUntilDone(sessionId, taskId);
+		await c.advance(149);
+		expect((await api.get(`/task/${sessionId}/${taskId}`)).data.status).toBe('running');
+		await c.advance(1);
+		const done = await api.get(`/task/${sessionId}/${taskId}`);
 		expect(done.data.type).toBe('task_completed');
-		expect(sim.tasks[0].endedAt! - sim.tasks[0].startedAt!).toBeGreaterThanOrEqual(450);
+		// 200 ms of work and 250 ms paused.
+		expect(sim.tasks[0].endedAt! - sim.tasks[0].startedAt!).toBe(450);
 
 		const t2 = await api.post('/start/send-message', {
 			sessionId,
@@ -582,7 +597,9 @@ describe('errors', () => {
 			expect(Number(r.headers['x-ratelimit-remaining'])).toBe(Math.max(0, 9 - i));
 			const reset = Number(r.headers['x-ratelimit-reset']);
 			expect(Number.isInteger(reset)).toBe(true);
-			expect(reset * 1000).toBeGreaterThanOrEqual(Date.now() + 59000 - 2000);
+			// The window ends a minute after the request arrived (the simulator's log), in seconds.
+			const arrived = sim.requests[sim.requests.length - 1].time;
+			expect(reset * 1000).toBeGreaterThanOrEqual(arrived + 59000 - 1000);
 		}
 		expect(statuses.slice(0, 10).every((s) => s !== 429)).toBe(true);
 		expect(last!.status).toBe(429);
@@ -600,7 +617,8 @@ describe('errors', () => {
 		expect((await api.get('/task/a/b')).headers['x-ratelimit-limit']).toBeUndefined();
 		// per key
 		expect((await client('other').post('/start/start-session', {})).status).toBe(200);
-		// the 429 itself counts, and the window slides
+		// the 429 itself counts, and the window slides (on Jest's fake timers: exactly 300 ms)
+		const c = (clock = fakeClock());
 		sim.reset();
 		sim.configure({ rateLimit: { limit: 2, windowMs: 300 } });
 		expect((await api.post('/start/start-session', {})).status).toBe(200);
@@ -608,7 +626,9 @@ describe('errors', () => {
 		const r3 = await api.post('/start/start-session', {});
 		expect(r3.status).toBe(429);
 		expect(r3.headers['retry-after']).toBe('1');
-		await sleep(320);
+		await c.advance(299);
+		expect((await api.post('/start/start-session', {})).status).toBe(429);
+		await c.advance(1);
 		expect((await api.post('/start/start-session', {})).status).toBe(200);
 	});
 
@@ -693,10 +713,11 @@ describe('faults', () => {
 
 	test('delay', async () => {
 		sim.fault({ endpoint: 'start-session', kind: 'delay', delayMs: 200 });
-		const t0 = Date.now();
 		const r = await api.post('/start/start-session', {});
 		expect(r.status).toBe(200);
-		expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+		// Held 200 ms by the simulator's own timer, from arrival to answer.
+		const held = sim.requests[0];
+		expect((held.respondedAt as number) - held.time).toBeGreaterThanOrEqual(199); // ms rounding
 		sim.fault({ endpoint: 'send-message', actionType: 'newTask', kind: 'delay', delayMs: 100 });
 		const st = await api.post('/start/send-message', {
 			sessionId: r.data.sessionId,

@@ -5,10 +5,10 @@
 import axios, { AxiosInstance } from 'axios';
 import { createHash } from 'crypto';
 import * as http from 'http';
+import { eventually, fakeClock } from '../helpers/timing';
 import { startSimulator, Simulator } from './index';
 
 const KEY = 'wr_v02_key';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let sim: Simulator;
 let api: AxiosInstance;
 
@@ -390,8 +390,7 @@ describe('downloaded files (§5.2): a second origin', () => {
 			});
 			req.on('error', () => resolve());
 		});
-		await sleep(50);
-		expect(sim.downloads[0].clientAborted).toBe(true);
+		expect(await eventually(() => sim.downloads[0].clientAborted === true)).toBe(true);
 		expect(sim.downloads[0].bytesSent).toBeLessThan(209715200);
 	});
 
@@ -560,23 +559,27 @@ describe('POST /files/upload (§2.5)', () => {
 });
 
 describe('cost per second (usage.cost) and its freeze on stop', () => {
+	// Working time passes only when the test advances the fake clock: the costs are exact.
+	let clock: ReturnType<typeof fakeClock>;
+	beforeEach(() => (clock = fakeClock()));
+	afterEach(() => clock.stop());
 	test('running polls grow with working time; the final cost is rate × duration', async () => {
 		sim.configure({ inlineWindowMs: 0 });
 		const r = await api.post('/start/run-task', {
 			taskDetails: 'metered [sim {"durationMs":400,"costPerSecond":0.05}]',
 		});
 		const { sessionId, taskId } = r.data;
-		await sleep(150);
+		await clock.advance(150);
 		const p1 = await api.get(`/task/${sessionId}/${taskId}`);
 		expect(p1.data.status).toBe('running');
 		const c1 = p1.data.usage.cost;
 		expect(c1).toBeGreaterThan(0.05 * 0.1);
 		expect(c1).toBeLessThan(0.05 * 0.4);
 		expect(p1.data.usage.cost).toBeCloseTo(0.05 * p1.data.usage.completion_time, 2);
-		await sleep(100);
+		await clock.advance(100);
 		const p2 = await api.get(`/task/${sessionId}/${taskId}`);
 		expect(p2.data.usage.cost).toBeGreaterThan(c1);
-		await sleep(250);
+		await clock.advance(250);
 		const done = await api.get(`/task/${sessionId}/${taskId}`);
 		expect(done.data.type).toBe('task_completed');
 		expect(done.data.usage.cost).toBe(0.02);
@@ -584,7 +587,8 @@ describe('cost per second (usage.cost) and its freeze on stop', () => {
 		// enigma usage carries the same cost
 		sim.configure({ generation: 'enigma' });
 		expect((await api.get(`/task/${sessionId}/${taskId}`)).data.usage.cost).toBe(0.02);
-		// default (no costPerSecond): unchanged proportional cost
+		// default (no costPerSecond): unchanged proportional cost (answered inline, in real time)
+		clock.stop();
 		sim.configure({ generation: 'webrun', inlineWindowMs: 2000 });
 		const d = await api.post('/start/run-task', { taskDetails: 'plain' });
 		expect(d.data.usage.cost).toBe(0.0124);
@@ -597,7 +601,7 @@ describe('cost per second (usage.cost) and its freeze on stop', () => {
 			task: { prompt: 'long [sim {"durationMs":60000,"costPerSecond":0.1}]' },
 		});
 		const { sessionId, taskId } = s.data;
-		await sleep(200);
+		await clock.advance(200);
 		await api.post('/start/send-message', {
 			sessionId,
 			message: { actionType: 'state', newState: 'stop' },
@@ -605,7 +609,7 @@ describe('cost per second (usage.cost) and its freeze on stop', () => {
 		const frozen = sim.tasks[0].costAtEnd!;
 		expect(frozen).toBeGreaterThanOrEqual(0.02);
 		expect(frozen).toBeLessThan(0.06);
-		await sleep(150);
+		await clock.advance(150);
 		const p = await api.get(`/task/${sessionId}/${taskId}`);
 		expect(p.data).toMatchObject({ success: false, status: 'terminated', usage: { cost: frozen } });
 		sim.configure({ generation: 'enigma' });
@@ -625,13 +629,13 @@ describe('cost per second (usage.cost) and its freeze on stop', () => {
 				taskDetails: 'next [sim {"durationMs":60000,"costPerSecond":1}]',
 			},
 		});
-		await sleep(100);
+		await clock.advance(100);
 		await api.post('/start/send-message', {
 			sessionId,
 			message: { actionType: 'state', newState: 'terminate' },
 		});
 		const c = sim.task(t2.data.taskId)!.costAtEnd!;
-		await sleep(100);
+		await clock.advance(100);
 		expect((await api.get(`/task/${sessionId}/${t2.data.taskId}`)).data.usage.cost).toBe(c);
 		expect(c).toBeGreaterThan(0.05);
 		expect(c).toBeLessThan(0.5);
