@@ -581,72 +581,65 @@ describe('failed and terminated', () => {
 		});
 	});
 
-	test('W failed with code and usage', () => {
-		const task = normalizeTaskResponse({
-			success: false,
-			sessionId: S,
-			taskId: T,
-			status: 'failed',
-			error: 'Navigation timeout after 30 seconds',
-			code: 'NAVIGATION_TIMEOUT',
-			usage: {
-				prompt_tokens: 5000,
-				completion_tokens: 1200,
-				total_tokens: 6200,
-				completion_time: 30.0,
-				cost: 0.0045,
+	// Each documented failed or terminated answer, and what the node reads from it.
+	test.each<[string, object, object]>([
+		[
+			'W failed with code and usage',
+			{
+				success: false,
+				sessionId: S,
+				taskId: T,
+				status: 'failed',
+				error: 'Navigation timeout after 30 seconds',
+				code: 'NAVIGATION_TIMEOUT',
+				usage: {
+					prompt_tokens: 5000,
+					completion_tokens: 1200,
+					total_tokens: 6200,
+					completion_time: 30.0,
+					cost: 0.0045,
+				},
 			},
-		});
-		expect(task).toMatchObject({
-			state: 'failed',
-			code: 'NAVIGATION_TIMEOUT',
-			sessionId: S,
-			taskId: T,
-		});
-	});
-
-	test('response-model / seeds failed: no usage', () => {
-		expect(
-			normalizeTaskResponse({
+			{ state: 'failed', code: 'NAVIGATION_TIMEOUT', sessionId: S, taskId: T },
+		],
+		[
+			'response-model / seeds failed: no usage',
+			{
 				success: false,
 				status: 'failed',
 				error: 'Navigation timeout after 30 seconds',
 				code: 'NAVIGATION_TIMEOUT',
-			}),
-		).toMatchObject({
-			state: 'failed',
-			code: 'NAVIGATION_TIMEOUT',
-		});
-	});
-
-	test('W2 quickstart tests data.type === "failed"; WS error event', () => {
-		expect(normalizeTaskResponse({ type: 'failed', error: 'x' }).state).toBe('failed');
-		expect(
-			normalizeTaskResponse({
-				type: 'error',
-				error: 'Navigation timeout after 30 seconds',
-				code: 'NAVIGATION_TIMEOUT',
-			}),
-		).toMatchObject({ state: 'failed', code: 'NAVIGATION_TIMEOUT' });
-	});
-
-	test('TASK_TIMEOUT failure (errors reference)', () => {
-		expect(
-			normalizeTaskResponse({
+			},
+			{ state: 'failed', code: 'NAVIGATION_TIMEOUT' },
+		],
+		[
+			'W2 quickstart tests data.type === "failed"',
+			{ type: 'failed', error: 'x' },
+			{ state: 'failed' },
+		],
+		[
+			'WS error event',
+			{ type: 'error', error: 'Navigation timeout after 30 seconds', code: 'NAVIGATION_TIMEOUT' },
+			{ state: 'failed', code: 'NAVIGATION_TIMEOUT' },
+		],
+		[
+			'TASK_TIMEOUT failure (errors reference)',
+			{
 				success: false,
 				status: 'failed',
 				error: 'Task exceeded maximum duration of 60000ms',
 				code: 'TASK_TIMEOUT',
 				usage: { inputTokens: 25000, outputTokens: 8000, cost: 0.0245 },
-			}),
-		).toMatchObject({ state: 'failed', code: 'TASK_TIMEOUT' });
-	});
-
-	test('terminated (client code in events, response-model, common-issues)', () => {
-		expect(normalizeTaskResponse({ success: false, status: 'terminated' })).toMatchObject({
-			state: 'terminated',
-			error: 'Session terminated',
-		});
+			},
+			{ state: 'failed', code: 'TASK_TIMEOUT' },
+		],
+		[
+			'terminated (client code in events, response-model, common-issues)',
+			{ success: false, status: 'terminated' },
+			{ state: 'terminated', error: 'Session terminated' },
+		],
+	])('%s', (_, body, expected) => {
+		expect(normalizeTaskResponse(body)).toMatchObject(expected);
 	});
 });
 
