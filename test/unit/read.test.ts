@@ -101,22 +101,112 @@ describe('completed results', () => {
 		});
 	});
 
-	test('E send-message inline with tokens (introduction@06cc9f09)', () => {
-		const task = normalizeTaskResponse({
-			success: true,
-			sessionId: S,
-			taskId: T,
-			result: {
+	// Where each answer shape writes the tokens, times and cost: one usage object out.
+	test.each<[string, object, object]>([
+		[
+			'E send-message inline with tokens (introduction@06cc9f09)',
+			{
+				success: true,
+				sessionId: S,
+				taskId: T,
+				result: {
+					type: 'task_completed',
+					data: {
+						message: 'Found 50 laptop results',
+						prompt_tokens: 8500,
+						completion_tokens: 2300,
+						total_tokens: 10800,
+					},
+				},
+			},
+			{ promptTokens: 8500, completionTokens: 2300, totalTokens: 10800 },
+		],
+		[
+			'W send-message inline (endpoints@076c0bc8)',
+			{
+				success: true,
+				sessionId: S,
+				taskId: T,
 				type: 'task_completed',
-				data: {
-					message: 'Found 50 laptop results',
+				data: { message: 'x', files: [], network: [] },
+				usage: {
 					prompt_tokens: 8500,
 					completion_tokens: 2300,
 					total_tokens: 10800,
+					completion_time: 18.3,
+					cost: 0.0087,
 				},
 			},
-		});
-		expect(task.usage).toEqual({ promptTokens: 8500, completionTokens: 2300, totalTokens: 10800 });
+			{
+				promptTokens: 8500,
+				completionTokens: 2300,
+				totalTokens: 10800,
+				completionTime: 18.3,
+				cost: 0.0087,
+			},
+		],
+		[
+			'seed enigma-sync-vs-async poll completed: tokens in data, cost in usage',
+			{
+				success: true,
+				type: 'task_completed',
+				data: {
+					message: 'Task finished successfully',
+					prompt_tokens: 15420,
+					completion_tokens: 4200,
+					total_tokens: 19620,
+					completion_time: 87.3,
+				},
+				usage: { cost: 0.0187 },
+			},
+			{
+				promptTokens: 15420,
+				completionTokens: 4200,
+				totalTokens: 19620,
+				completionTime: 87.3,
+				cost: 0.0187,
+			},
+		],
+		[
+			'audit copy of an intro version: data{message,total_tokens,completion_time} + usage{inputTokens,outputTokens,cost}',
+			{
+				success: true,
+				type: 'task_completed',
+				data: { message: 'm', total_tokens: 15650, completion_time: 23.5 },
+				usage: { inputTokens: 12450, outputTokens: 3200, cost: 0.0124 },
+			},
+			{
+				promptTokens: 12450,
+				completionTokens: 3200,
+				totalTokens: 15650,
+				completionTime: 23.5,
+				cost: 0.0124,
+			},
+		],
+		[
+			'WS task_completed (events.mdx): usage nested inside data',
+			{
+				type: 'task_completed',
+				taskId: T,
+				data: {
+					message: 'Task completed successfully',
+					prompt_tokens: 15420,
+					completion_tokens: 8230,
+					total_tokens: 23650,
+					completion_time: 45.3,
+					usage: { cost: 0.0234 },
+				},
+			},
+			{
+				promptTokens: 15420,
+				completionTokens: 8230,
+				totalTokens: 23650,
+				completionTime: 45.3,
+				cost: 0.0234,
+			},
+		],
+	])('%s: usage', (_, body, usage) => {
+		expect(normalizeTaskResponse(body).usage).toEqual(usage);
 	});
 
 	test('W-inline (seed webrun-sync-vs-async, endpoints@099408d9): top-level type/data/usage with files and network', () => {
@@ -155,30 +245,6 @@ describe('completed results', () => {
 				completionTime: 23.5,
 				cost: 0.0124,
 			},
-		});
-	});
-
-	test('W send-message inline (endpoints@076c0bc8)', () => {
-		const task = normalizeTaskResponse({
-			success: true,
-			sessionId: S,
-			taskId: T,
-			type: 'task_completed',
-			data: { message: 'x', files: [], network: [] },
-			usage: {
-				prompt_tokens: 8500,
-				completion_tokens: 2300,
-				total_tokens: 10800,
-				completion_time: 18.3,
-				cost: 0.0087,
-			},
-		});
-		expect(task.usage).toEqual({
-			promptTokens: 8500,
-			completionTokens: 2300,
-			totalTokens: 10800,
-			completionTime: 18.3,
-			cost: 0.0087,
 		});
 	});
 
@@ -229,28 +295,6 @@ describe('completed results', () => {
 		});
 	});
 
-	test('seed enigma-sync-vs-async poll completed: tokens in data, cost in usage', () => {
-		const task = normalizeTaskResponse({
-			success: true,
-			type: 'task_completed',
-			data: {
-				message: 'Task finished successfully',
-				prompt_tokens: 15420,
-				completion_tokens: 4200,
-				total_tokens: 19620,
-				completion_time: 87.3,
-			},
-			usage: { cost: 0.0187 },
-		});
-		expect(task.usage).toEqual({
-			promptTokens: 15420,
-			completionTokens: 4200,
-			totalTokens: 19620,
-			completionTime: 87.3,
-			cost: 0.0187,
-		});
-	});
-
 	test('W poll completed with files (§2.4)', () => {
 		const files = [
 			{
@@ -286,44 +330,6 @@ describe('completed results', () => {
 			completedAt: '2024-01-15T10:30:00Z',
 		});
 		expect(task).toMatchObject({ state: 'completed', files, completedAt: '2024-01-15T10:30:00Z' });
-	});
-
-	test('audit copy of an intro version: data{message,total_tokens,completion_time} + usage{inputTokens,outputTokens,cost}', () => {
-		const task = normalizeTaskResponse({
-			success: true,
-			type: 'task_completed',
-			data: { message: 'm', total_tokens: 15650, completion_time: 23.5 },
-			usage: { inputTokens: 12450, outputTokens: 3200, cost: 0.0124 },
-		});
-		expect(task.usage).toEqual({
-			promptTokens: 12450,
-			completionTokens: 3200,
-			totalTokens: 15650,
-			completionTime: 23.5,
-			cost: 0.0124,
-		});
-	});
-
-	test('WS task_completed (events.mdx): usage nested inside data', () => {
-		const task = normalizeTaskResponse({
-			type: 'task_completed',
-			taskId: T,
-			data: {
-				message: 'Task completed successfully',
-				prompt_tokens: 15420,
-				completion_tokens: 8230,
-				total_tokens: 23650,
-				completion_time: 45.3,
-				usage: { cost: 0.0234 },
-			},
-		});
-		expect(task.usage).toEqual({
-			promptTokens: 15420,
-			completionTokens: 8230,
-			totalTokens: 23650,
-			completionTime: 45.3,
-			cost: 0.0234,
-		});
 	});
 
 	test('webhook full_response (§5.1): E tokens in data, usage with computeTime', () => {
