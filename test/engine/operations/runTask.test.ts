@@ -3,10 +3,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { runTaskParams, useSimulator } from '../helpers/simulator';
-import { settlesWithin } from '../helpers/timing';
-import type { Simulator } from '../simulator';
-import { runWorkflow, TEST_API_KEY } from '../helpers/engine';
+import { runTaskParams, useSimulator } from '../../helpers/simulator';
+import { settlesWithin } from '../../helpers/timing';
+import type { Simulator } from '../../simulator';
+import { runWorkflow, TEST_API_KEY } from '../../helpers/engine';
 
 const simulator = useSimulator();
 let sim: Simulator;
@@ -385,7 +385,7 @@ describe('Get Task', () => {
 
 describe('credential', () => {
 	test('the credential test calls GET /v1/models with the key (never a billable endpoint)', async () => {
-		const { testCredential } = await import('../helpers/credentialTest');
+		const { testCredential } = await import('../../helpers/credentialTest');
 		const ok = await testCredential({ apiKey: TEST_API_KEY, baseUrl: sim.url });
 		expect(ok.status).toBe(200);
 		expect(sim.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /v1/models']);
@@ -395,7 +395,7 @@ describe('credential', () => {
 
 	test('a rejected key fails the credential test', async () => {
 		sim.configure({ apiKeys: { wr_the_only_key: {} } });
-		const { testCredential } = await import('../helpers/credentialTest');
+		const { testCredential } = await import('../../helpers/credentialTest');
 		const bad = await testCredential({ apiKey: 'wr_wrong', baseUrl: `${sim.url}/` });
 		expect(bad.status).toBe(401);
 		sim.configure({ apiKeys: undefined });

@@ -4,10 +4,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { useSimulator } from '../helpers/simulator';
-import { eventually } from '../helpers/timing';
-import type { Simulator } from '../simulator';
-import { runWorkflow } from '../helpers/engine';
+import { useSimulator } from '../../helpers/simulator';
+import { eventually } from '../../helpers/timing';
+import type { Simulator } from '../../simulator';
+import { runWorkflow } from '../../helpers/engine';
 
 const simulator = useSimulator();
 let sim: Simulator;
@@ -331,7 +331,7 @@ describe('AI agent tool mode', () => {
 	});
 
 	test('the node declares usableAsTool and every parameter has a description an agent can follow', async () => {
-		const { WebRun } = await import('../../nodes/WebRun/WebRun.node');
+		const { WebRun } = await import('../../../nodes/WebRun/WebRun.node');
 		const description = new WebRun().description;
 		expect(description.usableAsTool).toBe(true);
 		const walk = (

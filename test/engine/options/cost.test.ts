@@ -5,10 +5,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { formatUsd } from '../../nodes/WebRun/task/cost';
-import { runWorkflow, TEST_API_KEY } from '../helpers/engine';
-import { useSimulator } from '../helpers/simulator';
-import type { LoggedRequest, Simulator } from '../simulator';
+import { formatUsd } from '../../../nodes/WebRun/task/cost';
+import { runWorkflow, TEST_API_KEY } from '../../helpers/engine';
+import { useSimulator } from '../../helpers/simulator';
+import type { LoggedRequest, Simulator } from '../../simulator';
 
 const simulator = useSimulator();
 let sim: Simulator;

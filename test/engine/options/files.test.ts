@@ -9,11 +9,11 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { binaryContent, itemWithFiles } from '../helpers/binary';
-import { everythingVisible, runWorkflow, TEST_API_KEY } from '../helpers/engine';
-import { runTaskParams, useSimulator } from '../helpers/simulator';
-import { eventually } from '../helpers/timing';
-import type { Simulator } from '../simulator';
+import { binaryContent, itemWithFiles } from '../../helpers/binary';
+import { everythingVisible, runWorkflow, TEST_API_KEY } from '../../helpers/engine';
+import { runTaskParams, useSimulator } from '../../helpers/simulator';
+import { eventually } from '../../helpers/timing';
+import type { Simulator } from '../../simulator';
 
 const simulator = useSimulator();
 let sim: Simulator;
@@ -210,7 +210,7 @@ describe('Download Files, webrun response generation', () => {
 });
 
 test('examples/5-download-file.json: its WebRun node gives the PDF as file_0', async () => {
-	const file = join(__dirname, '..', '..', 'examples', '5-download-file.json');
+	const file = join(__dirname, '..', '..', '..', 'examples', '5-download-file.json');
 	const workflow = JSON.parse(readFileSync(file, 'utf8'));
 	const node = workflow.nodes.find((n: { type: string }) => n.type === 'n8n-nodes-webrun.webRun');
 	sim.script('Form W-9', { downloads: [{ filename: 'fw9.pdf', content: '%PDF-1.7 W-9' }] });

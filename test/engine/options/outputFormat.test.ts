@@ -8,10 +8,10 @@ import { readFileSync } from 'fs';
 import type { IDataObject } from 'n8n-workflow';
 import { join } from 'path';
 
-import { schemaFromExample } from '../../nodes/WebRun/task/output/schema';
-import { runWorkflow } from '../helpers/engine';
-import { runTaskParams, useSimulator } from '../helpers/simulator';
-import type { Simulator } from '../simulator';
+import { schemaFromExample } from '../../../nodes/WebRun/task/output/schema';
+import { runWorkflow } from '../../helpers/engine';
+import { runTaskParams, useSimulator } from '../../helpers/simulator';
+import type { Simulator } from '../../simulator';
 
 const simulator = useSimulator();
 let sim: Simulator;
@@ -264,7 +264,7 @@ describe.each(['webrun', 'enigma'] as const)(
 );
 
 test('examples/4-structured-to-rows.json: its WebRun node gives output.products', async () => {
-	const file = join(__dirname, '..', '..', 'examples', '4-structured-to-rows.json');
+	const file = join(__dirname, '..', '..', '..', 'examples', '4-structured-to-rows.json');
 	const workflow = JSON.parse(readFileSync(file, 'utf8'));
 	const node = workflow.nodes.find((n: { type: string }) => n.type === 'n8n-nodes-webrun.webRun');
 	const r = await runWorkflow({ baseUrl: sim.url, parameters: node.parameters });

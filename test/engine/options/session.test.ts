@@ -6,10 +6,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { listSearch, TEST_API_KEY } from '../helpers/engine';
-import { useSimulator } from '../helpers/simulator';
-import type { Simulator } from '../simulator';
-import { visibleRecorder } from './faults.shared';
+import { listSearch, TEST_API_KEY } from '../../helpers/engine';
+import { useSimulator } from '../../helpers/simulator';
+import type { Simulator } from '../../simulator';
+import { visibleRecorder } from '../reliability/shared';
 
 const simulator = useSimulator({ defaultScript: { durationMs: 100 } });
 let sim: Simulator;

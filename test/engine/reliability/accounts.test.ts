@@ -3,10 +3,10 @@
  * the same account shares one start budget and one view of the account's sessions. Timing is read
  * from the simulator's own request log and task records, never from wall-clock windows.
  */
-import { accountCount } from '../../nodes/WebRun/account/registry';
-import { rateLimitBound } from '../../bench/bound';
-import { runWorkflow } from '../helpers/engine';
-import { runTaskParams, useSimulator } from '../helpers/simulator';
+import { accountCount } from '../../../nodes/WebRun/account/registry';
+import { rateLimitBound } from '../../../bench/bound';
+import { runWorkflow } from '../../helpers/engine';
+import { runTaskParams, useSimulator } from '../../helpers/simulator';
 
 // A scaled window (WebRun's is 60 s): the node learns it from X-RateLimit-Reset, which the server
 // rounds up to whole seconds, so the window is long enough for that second not to dominate.

@@ -7,11 +7,11 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { RunResult } from '../helpers/engine';
-import { useSimulator } from '../helpers/simulator';
-import type { LoggedRequest, Simulator } from '../simulator';
-import { getPath } from '../simulator/requests';
-import { simCall, visibleRecorder } from './faults.shared';
+import type { RunResult } from '../../helpers/engine';
+import { useSimulator } from '../../helpers/simulator';
+import type { LoggedRequest, Simulator } from '../../simulator';
+import { getPath } from '../../simulator/requests';
+import { simCall, visibleRecorder } from './shared';
 
 type Gen = 'E' | 'W1' | 'W2';
 type Format = 'auto' | 'e' | 'w1' | 'w2';

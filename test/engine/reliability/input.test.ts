@@ -1,13 +1,13 @@
 /**
  * Bad input never reaches WebRun: for Send Message, Get Task, Control Session and Start Session
  * every invalid parameter is an error naming the item, and the simulator's request log stays
- * empty. (Run Task's checks are in runTask.test.ts.)
+ * empty. (Run Task's checks are in operations/runTask.test.ts.)
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { useSimulator } from '../helpers/simulator';
-import type { Simulator } from '../simulator';
-import { startSessionDirect, visibleRecorder } from './faults.shared';
+import { useSimulator } from '../../helpers/simulator';
+import type { Simulator } from '../../simulator';
+import { startSessionDirect, visibleRecorder } from './shared';
 
 const simulator = useSimulator();
 let sim: Simulator;

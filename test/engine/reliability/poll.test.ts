@@ -7,12 +7,12 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { TaskScript } from '../simulator/types';
+import type { TaskScript } from '../../simulator/types';
 
-import { useSimulator } from '../helpers/simulator';
-import type { Simulator } from '../simulator';
-import { deadline, eventually, settlesWithin } from '../helpers/timing';
-import { pause, runTaskRaw, startSessionDirect, visibleRecorder, waitFor } from './faults.shared';
+import { useSimulator } from '../../helpers/simulator';
+import type { Simulator } from '../../simulator';
+import { deadline, eventually, settlesWithin } from '../../helpers/timing';
+import { pause, runTaskRaw, startSessionDirect, visibleRecorder, waitFor } from './shared';
 
 const simulator = useSimulator({ inlineWindowMs: 300 });
 let sim: Simulator;

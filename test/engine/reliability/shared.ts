@@ -1,15 +1,15 @@
 /**
- * Shared helpers of the fault tests (test/engine/faults.*.test.ts): a runWorkflow wrapper that
+ * Shared helpers of the fault tests (test/engine/reliability/, test/engine/security/): a runWorkflow wrapper that
  * keeps everything visible from every run (for the API key scan), direct simulator calls, and a
  * small wait helper.
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { RunOptions, RunResult } from '../helpers/engine';
-import { runTaskParams } from '../helpers/simulator';
-import { eventually } from '../helpers/timing';
-import { everythingVisible, runWorkflow, TEST_API_KEY } from '../helpers/engine';
-import type { Simulator } from '../simulator';
+import type { RunOptions, RunResult } from '../../helpers/engine';
+import { runTaskParams } from '../../helpers/simulator';
+import { eventually } from '../../helpers/timing';
+import { everythingVisible, runWorkflow, TEST_API_KEY } from '../../helpers/engine';
+import type { Simulator } from '../../simulator';
 
 /** Runs workflows and remembers what each run made visible, so a file can scan it for the key. */
 export function visibleRecorder() {

@@ -5,11 +5,11 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { TEST_API_KEY } from '../helpers/engine';
-import { useSimulator } from '../helpers/simulator';
-import { settlesWithin } from '../helpers/timing';
-import type { Simulator } from '../simulator';
-import { runTaskRaw, simCall, startSessionDirect, visibleRecorder } from './faults.shared';
+import { TEST_API_KEY } from '../../helpers/engine';
+import { useSimulator } from '../../helpers/simulator';
+import { settlesWithin } from '../../helpers/timing';
+import type { Simulator } from '../../simulator';
+import { runTaskRaw, simCall, startSessionDirect, visibleRecorder } from './shared';
 
 const simulator = useSimulator();
 let sim: Simulator;

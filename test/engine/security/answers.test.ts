@@ -6,11 +6,11 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { MAX_SHARED_RATE_LIMIT_WAIT_MS } from '../../nodes/WebRun/constants';
-import { useSimulator } from '../helpers/simulator';
-import { settlesWithin } from '../helpers/timing';
-import type { Simulator } from '../simulator';
-import { runTaskRaw, startSessionDirect, visibleRecorder } from './faults.shared';
+import { MAX_SHARED_RATE_LIMIT_WAIT_MS } from '../../../nodes/WebRun/constants';
+import { useSimulator } from '../../helpers/simulator';
+import { settlesWithin } from '../../helpers/timing';
+import type { Simulator } from '../../simulator';
+import { runTaskRaw, startSessionDirect, visibleRecorder } from '../reliability/shared';
 
 const simulator = useSimulator({ inlineWindowMs: 300 });
 let sim: Simulator;

@@ -8,10 +8,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { TEST_API_KEY } from '../helpers/engine';
-import { runTaskParams, useSimulator } from '../helpers/simulator';
-import type { Simulator } from '../simulator';
-import { simCall, visibleRecorder } from './faults.shared';
+import { TEST_API_KEY } from '../../helpers/engine';
+import { runTaskParams, useSimulator } from '../../helpers/simulator';
+import type { Simulator } from '../../simulator';
+import { simCall, visibleRecorder } from '../reliability/shared';
 
 const simulator = useSimulator({ defaultScript: { durationMs: 50 } });
 let sim: Simulator;

@@ -17,14 +17,14 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import type { IDataObject } from 'n8n-workflow';
 
-import { binaryContent, itemWithFiles } from '../helpers/binary';
-import { testCredential } from '../helpers/credentialTest';
-import { everythingVisible, listSearch, runWorkflow, TEST_API_KEY } from '../helpers/engine';
-import { nonLoopbackAttempts } from '../helpers/loopbackOnly';
-import { runTaskParams, useSimulator } from '../helpers/simulator';
-import { eventually, settlesWithin } from '../helpers/timing';
-import * as addresses from '../../nodes/WebRun/transport/addresses';
-import type { Simulator } from '../simulator';
+import { binaryContent, itemWithFiles } from '../../helpers/binary';
+import { testCredential } from '../../helpers/credentialTest';
+import { everythingVisible, listSearch, runWorkflow, TEST_API_KEY } from '../../helpers/engine';
+import { nonLoopbackAttempts } from '../../helpers/loopbackOnly';
+import { runTaskParams, useSimulator } from '../../helpers/simulator';
+import { eventually, settlesWithin } from '../../helpers/timing';
+import * as addresses from '../../../nodes/WebRun/transport/addresses';
+import type { Simulator } from '../../simulator';
 
 const simulator = useSimulator();
 let sim: Simulator;

@@ -2,22 +2,22 @@
  * The account's start budget (account/budget.ts) on a fake clock: pacing, what it learns
  * from the X-RateLimit-* headers, 429s, servers without a limit, and waking waiting items.
  */
-import { StartBudget } from '../../nodes/WebRun/account/budget';
+import { StartBudget } from '../../../nodes/WebRun/account/budget';
 import {
 	DEFAULT_START_LIMIT,
 	DEFAULT_WINDOW_MS,
 	MAX_SHARED_RATE_LIMIT_WAIT_MS,
 	RESET_MARGIN_MS,
 	START_MARGIN_MS,
-} from '../../nodes/WebRun/constants';
-import type { Headers } from '../../nodes/WebRun/transport/headers';
+} from '../../../nodes/WebRun/constants';
+import type { Headers } from '../../../nodes/WebRun/transport/headers';
 import {
 	parseReset,
 	parseRetryAfter,
 	rateLimitInfo,
 	serverWait,
-} from '../../nodes/WebRun/transport/headers';
-import { RateLimiter } from '../simulator/rateLimit';
+} from '../../../nodes/WebRun/transport/headers';
+import { RateLimiter } from '../../simulator/rateLimit';
 
 /** Feeds an answer's headers to the budget as the node does: lower-cased by the client, then read. */
 function observe(

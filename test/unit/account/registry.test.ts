@@ -1,5 +1,5 @@
 /** The per-process account registry (account/registry.ts): one account per id, nothing kept for long. */
-import { accountCount, forgetAccounts, openAccount } from '../../nodes/WebRun/account/registry';
+import { accountCount, forgetAccounts, openAccount } from '../../../nodes/WebRun/account/registry';
 
 beforeEach(() => forgetAccounts());
 

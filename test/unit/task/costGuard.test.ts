@@ -2,7 +2,7 @@
  * The run's cost figures (task/costGuard.ts CostGuard): only valid figures count, and what is counted
  * for a task only grows (issue 18 case 11).
  */
-import { CostGuard } from '../../nodes/WebRun/task/costGuard';
+import { CostGuard } from '../../../nodes/WebRun/task/costGuard';
 
 test('negative, NaN and infinite figures are not counted', () => {
 	const costs = new CostGuard();

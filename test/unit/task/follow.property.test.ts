@@ -12,16 +12,16 @@ import * as fc from 'fast-check';
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { StartBudget } from '../../nodes/WebRun/account/budget';
-import { SessionSlots } from '../../nodes/WebRun/account/sessions';
-import { ItemContext } from '../../nodes/WebRun/task/context';
-import { followTask } from '../../nodes/WebRun/task/follow';
-import type { NormalizedTask } from '../../nodes/WebRun/task/read';
-import { isValidId } from '../../nodes/WebRun/task/read';
-import { sendStart } from '../../nodes/WebRun/task/start';
-import { terminateOnCancel } from '../../nodes/WebRun/task/stop';
-import type { ApiResponse, TransportFailure } from '../../nodes/WebRun/transport/client';
-import { WebRunClient } from '../../nodes/WebRun/transport/client';
+import { StartBudget } from '../../../nodes/WebRun/account/budget';
+import { SessionSlots } from '../../../nodes/WebRun/account/sessions';
+import { ItemContext } from '../../../nodes/WebRun/task/context';
+import { followTask } from '../../../nodes/WebRun/task/follow';
+import type { NormalizedTask } from '../../../nodes/WebRun/task/read';
+import { isValidId } from '../../../nodes/WebRun/task/read';
+import { sendStart } from '../../../nodes/WebRun/task/start';
+import { terminateOnCancel } from '../../../nodes/WebRun/task/stop';
+import type { ApiResponse, TransportFailure } from '../../../nodes/WebRun/transport/client';
+import { WebRunClient } from '../../../nodes/WebRun/transport/client';
 
 type Answer = ApiResponse | TransportFailure;
 

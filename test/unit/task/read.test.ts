@@ -9,7 +9,7 @@ import {
 	normalizeTaskResponse,
 	normalizeUsage,
 	taskFields,
-} from '../../nodes/WebRun/task/read';
+} from '../../../nodes/WebRun/task/read';
 
 const S = 'a1b2c3d4e5f6';
 const T = 'x9y8z7w6v5u4';

@@ -3,13 +3,13 @@
  * address the connection reached and the Base URL: no traffic at all. Plus the file-name
  * cleaning of downloaded files (task/files.ts).
  */
-import { cleanFileName } from '../../nodes/WebRun/task/files';
+import { cleanFileName } from '../../../nodes/WebRun/task/files';
 import {
 	checkDownloadAddress,
 	classifyHost,
 	classifyIp,
 	isLocalBaseUrl,
-} from '../../nodes/WebRun/transport/addresses';
+} from '../../../nodes/WebRun/transport/addresses';
 
 const CLOUD = 'https://connect.webrun.ai';
 const LOCAL = 'http://127.0.0.1:8080';

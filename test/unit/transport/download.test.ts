@@ -7,8 +7,8 @@
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { Readable } from 'stream';
 
-import type { WebRunClient } from '../../nodes/WebRun/transport/client';
-import { downloadFile } from '../../nodes/WebRun/transport/download';
+import type { WebRunClient } from '../../../nodes/WebRun/transport/client';
+import { downloadFile } from '../../../nodes/WebRun/transport/download';
 
 type Answer = {
 	statusCode: number;

@@ -3,14 +3,14 @@
  * check of a hand-written schema, validation of the agent's JSON, CSV parsing and the "Columns"
  * parameter, and finding the JSON in an answer.
  */
-import { parseJsonAnswer } from '../../nodes/WebRun/task/output/answer';
-import { csvToRows, parseColumns, parseCsv } from '../../nodes/WebRun/task/output/csv';
+import { parseJsonAnswer } from '../../../../nodes/WebRun/task/output/answer';
+import { csvToRows, parseColumns, parseCsv } from '../../../../nodes/WebRun/task/output/csv';
 import {
 	checkSchema,
 	type JsonSchema,
 	schemaFromExample,
 	validate,
-} from '../../nodes/WebRun/task/output/schema';
+} from '../../../../nodes/WebRun/task/output/schema';
 
 describe('schemaFromExample', () => {
 	test.each<[string, unknown, JsonSchema]>([
