@@ -3,9 +3,9 @@
  * (nodes/WebRun/actions/scope.ts) makes both the editor's displayOptions and the reader's guard.
  * A value left in the node's options from another operation is not read where it is hidden.
  */
-import { runWorkflow } from '../helpers/engine';
-import { useSimulator } from '../helpers/simulator';
-import type { Simulator } from '../simulator';
+import { runWorkflow } from '../../helpers/engine';
+import { useSimulator } from '../../helpers/simulator';
+import type { Simulator } from '../../simulator';
 
 const simulator = useSimulator({ defaultScript: { durationMs: 100 } });
 let sim: Simulator;
