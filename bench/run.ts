@@ -1,3 +1,7 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals,
+	@n8n/community-nodes/no-restricted-imports --
+	benchmark tooling: runs in Node, never shipped or
+	loaded by n8n. See README.md, Development. */
 /**
  * npm run bench — speed, requests, latency, CPU/memory and load time of the WebRun node, measured in
  * one run against the bundled simulator on 127.0.0.1 (never the real API). Writes bench/results.json
@@ -453,6 +457,7 @@ async function part3() {
 /** Runs a bench script in its own process (with --expose-gc) and reads its one JSON line. */
 function childJson(script: string) {
 	const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [ROOT] });
+	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- benchmark runner: measures scripts in fresh Node processes
 	const out = execFileSync(
 		process.execPath,
 		['--expose-gc', tsNode, '--transpile-only', '--prefer-ts-exts', join(ROOT, script)],
@@ -498,6 +503,7 @@ function part5() {
 	const runs = (code: string) => {
 		const times: number[] = [];
 		for (let i = 0; i < 5; i++) {
+			// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- benchmark runner: times module loading in fresh Node processes
 			const r = spawnSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8' });
 			if (r.status !== 0) throw new Error(`load failed: ${r.stderr}`);
 			times.push(Number(r.stdout));

@@ -1,3 +1,7 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals,
+	@n8n/community-nodes/no-restricted-imports --
+	benchmark tooling: runs in Node, never shipped or
+	loaded by n8n. See README.md, Development. */
 /**
  * The WebRun simulator in a child process (test/simulator/cli.ts), so that the benchmark's own
  * process holds only the clients being measured. Read back through the simulator's control
@@ -23,6 +27,7 @@ export interface ChildSimulator {
 
 export async function startChildSimulator(options: SimulatorOptions): Promise<ChildSimulator> {
 	const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [ROOT] });
+	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- benchmark: the simulator runs in its own process so its CPU is not counted as the node's
 	const child: ChildProcess = spawn(
 		process.execPath,
 		[

@@ -11,7 +11,7 @@ export class WebRunApi implements ICredentialType {
 
 	displayName = 'WebRun API';
 
-	icon: Icon = 'file:../icons/webrun.svg';
+	icon: Icon = { light: 'file:../icons/webrun.svg', dark: 'file:../icons/webrun.dark.svg' };
 
 	documentationUrl = 'https://docs.webrun.ai/api-reference/introduction';
 

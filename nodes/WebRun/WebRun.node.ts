@@ -34,7 +34,7 @@ export class WebRun implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WebRun',
 		name: 'webRun',
-		icon: 'file:../../icons/webrun.svg',
+		icon: { light: 'file:../../icons/webrun.svg', dark: 'file:../../icons/webrun.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle:
@@ -57,33 +57,33 @@ export class WebRun implements INodeType {
 						name: 'Control Session',
 						value: 'controlSession',
 						description: 'Pause, resume, stop or terminate a session',
-						action: 'Control a session',
+						action: 'Control session',
 					},
 					{
 						name: 'Get Task',
 						value: 'getTask',
 						description: 'Get a task by its IDs, and optionally wait for it to finish',
-						action: 'Get a task',
+						action: 'Get task',
 					},
 					{
 						name: 'Run Task',
 						value: 'runTask',
 						description: 'Run one task in a new browser session and wait for the answer',
-						action: 'Run a task',
+						action: 'Run task',
 					},
 					{
 						name: 'Send Message',
 						value: 'sendMessage',
 						description:
 							'Send a new task to a session, or answer a guardrail, and wait for the answer',
-						action: 'Send a message to a session',
+						action: 'Send message to session',
 					},
 					{
 						name: 'Start Session',
 						value: 'startSession',
 						description:
 							'Open a browser session for several tasks in a row, with an optional first task',
-						action: 'Start a session',
+						action: 'Start session',
 					},
 				],
 				default: 'runTask',

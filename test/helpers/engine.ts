@@ -40,7 +40,7 @@ afterAll(() => Container.get(SSHClientsManager).onShutdown());
 afterAll(() => new Promise((resolve) => setTimeout(resolve, MAX_SLEEP_CHUNK_MS)));
 
 export const NODE_TYPE = 'n8n-nodes-webrun.webRun';
-export const TEST_API_KEY = 'wr_test_0123456789abcdefSECRET';
+export const TEST_API_KEY = 'wr_test_dummy_0123456789abcdefSECRET';
 
 /** A node type that only passes items through (stands in for n8n's NoOp node). */
 class PassThrough implements INodeType {

@@ -1,3 +1,6 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals --
+	test tooling (the loopback API simulator): a Node
+	program, never shipped or loaded by n8n. See README.md, Development. */
 /**
  * Session / task state machine.
  *
@@ -32,9 +35,9 @@ export interface TaskRt {
 	waiters: Set<() => void>;
 	terminateOnCompletion: boolean;
 	startingUrl?: string;
-	network?: any[];
+	network?: unknown[];
 	/** data.files entries of the script's downloads (appended after script.files). */
-	downloadFiles: any[];
+	downloadFiles: unknown[];
 }
 
 export interface SessionRt {
@@ -51,7 +54,7 @@ export interface NewTaskParams {
 	terminateOnCompletion: boolean;
 	maxDuration?: number;
 	startingUrl?: string;
-	options: Record<string, any>;
+	options: Record<string, unknown>;
 	fields: Record<string, string>;
 	now: number;
 }
@@ -82,7 +85,7 @@ export class Engine {
 		apiKey: string,
 		createdBy: SimSession['createdBy'],
 		terminateOnCompletion: boolean,
-		body: any,
+		body: unknown,
 		now: number,
 	): SessionRt {
 		const sessionId = this.uniqueId((id) => this.sessions.has(id));
@@ -326,7 +329,7 @@ export class Engine {
 		s: SessionRt,
 		now: number,
 		newState: 'resume' | 'stop',
-		reply: any,
+		reply: unknown,
 	): 'none' | 'resumed' | 'stopped' {
 		this.advance(s, now);
 		const t = s.current;

@@ -1,3 +1,6 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports --
+	test tooling (the loopback API simulator): a Node
+	program, never shipped or loaded by n8n. See README.md, Development. */
 /**
  * Injected faults. A fault matches by endpoint name ('*' = any API endpoint) and optional actionType,
  * applies to the next `times` matching requests (default 1), first registered first.
@@ -58,7 +61,7 @@ export class FaultQueue {
 	}
 }
 
-function defaultStatusBody(status: number): any {
+function defaultStatusBody(status: number): unknown {
 	if (status === 503) return { success: false, message: 'No available instances.' };
 	if (status === 429) {
 		const message = 'Rate limit exceeded. Please try again later.';
@@ -72,7 +75,7 @@ function defaultStatusBody(status: number): any {
 export function writeFault(
 	f: ActiveFault,
 	res: ServerResponse,
-	cannedJson: () => any,
+	cannedJson: () => unknown,
 ): number | undefined {
 	const headers = { ...(f.headers ?? {}) };
 	switch (f.kind) {

@@ -1,3 +1,7 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals,
+	@n8n/community-nodes/no-restricted-imports --
+	test tooling (the loopback API simulator): a Node
+	program, never shipped or loaded by n8n. See README.md, Development. */
 /**
  * Version 0.2 additions: GET /environments, structured output, downloaded files (second origin),
  * POST /files/upload, cost per second, count429 and the out-of-process counters.
@@ -435,7 +439,7 @@ describe('POST /files/upload (§2.5)', () => {
 		expect(up).toMatchObject({
 			apiKey: KEY,
 			environmentId: '683a1f2e4b0c1d2e3f4a5b6c',
-			fileIds: r.data.files.map((f: any) => f.fileId),
+			fileIds: r.data.files.map((f: { fileId: string }) => f.fileId),
 		});
 		expect(up.files[0]).toEqual({
 			fileId: r.data.files[0].fileId,
@@ -469,13 +473,15 @@ describe('POST /files/upload (§2.5)', () => {
 			body: form,
 			headers: { Authorization: `Bearer ${KEY}` },
 		});
-		const up = (await res.json()) as any;
-		expect(up.files.map((f: any) => [f.originalName, f.size])).toEqual([
+		const up = (await res.json()) as {
+			files: Array<{ fileId: string; originalName: string; size: number }>;
+		};
+		expect(up.files.map((f) => [f.originalName, f.size])).toEqual([
 			['pixel.png', 4],
 			['data.csv', 4],
 		]);
 		expect(sim.uploads[0].files[0].contentType).toBe('image/png');
-		const ids = up.files.map((f: any) => f.fileId);
+		const ids = up.files.map((f) => f.fileId);
 		const t = await api.post('/start/run-task', { task: { prompt: 'use files', files: ids } });
 		expect(t.status).toBe(200);
 		expect(sim.tasks[0].options.files).toEqual(ids);
@@ -652,7 +658,7 @@ describe('counters for out-of-process tests', () => {
 		expect(sim.count429()).toBe(2);
 		const ctl = axios.create({ baseURL: sim.url });
 		const reqs = (await ctl.get('/__sim/requests')).data;
-		expect(reqs.map((q: any) => q.status)).toEqual([200, 429, 429]);
+		expect(reqs.map((q: { status: number }) => q.status)).toEqual([200, 429, 429]);
 		const stats = (await ctl.get('/__sim/stats')).data;
 		expect(stats).toMatchObject({
 			requests: 3,

@@ -34,7 +34,7 @@ async function uploadOne(name = 'a.txt'): Promise<string> {
 		body: form,
 		headers: { Authorization: `Bearer ${KEY}` },
 	});
-	const body = (await r.json()) as any;
+	const body = (await r.json()) as { files: Array<{ fileId: string }> };
 	return body.files[0].fileId;
 }
 

@@ -193,7 +193,7 @@ export interface ReadResult {
 	/** The task text, when one was read (any type; the caller validates). */
 	text: unknown;
 	/** Concept values read (taskText excluded). */
-	values: Record<string, any>;
+	values: Record<string, unknown>;
 	/** Concept → the body path it was read from (taskText included). */
 	fields: Record<string, string>;
 }
@@ -204,7 +204,7 @@ export interface ReadResult {
  */
 export function readRequest(gen: RequestGeneration, kind: ReadKind, body: unknown): ReadResult {
 	const table = TABLES[gen][kind];
-	const values: Record<string, any> = {};
+	const values: Record<string, unknown> = {};
 	const fields: Record<string, string> = {};
 	let text: unknown = undefined;
 	for (const concept of CONCEPTS) {
@@ -231,7 +231,7 @@ export function pathsOf(gen: RequestGeneration, kind: ReadKind, concept: Concept
 
 export interface Invalid {
 	message: string;
-	details: Record<string, any>;
+	details: Record<string, unknown>;
 }
 
 const ISO_COUNTRY = /^[A-Za-z]{2}$/;
@@ -322,7 +322,7 @@ export function checkOutput(type: unknown, schema: unknown): Invalid | null {
  * Numeric caps (maxDuration ≤ 300000 ms, token caps ≤ 100000) and reachOutMode
  * (docs/webrun-api-notes.md#sessions).
  */
-export function checkLimits(values: Record<string, any>): Invalid | null {
+export function checkLimits(values: Record<string, unknown>): Invalid | null {
 	const limits: Array<[string, number]> = [
 		['maxDuration', 300000],
 		['maxInputTokens', 100000],
@@ -343,7 +343,8 @@ export function checkLimits(values: Record<string, any>): Invalid | null {
 	}
 	if (
 		values.reachOutMode !== undefined &&
-		!['off', 'guardrail_only', 'full'].includes(values.reachOutMode)
+		(typeof values.reachOutMode !== 'string' ||
+			!['off', 'guardrail_only', 'full'].includes(values.reachOutMode))
 	) {
 		return invalid(
 			'reachOutMode',

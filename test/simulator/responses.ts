@@ -36,7 +36,7 @@ function usageOf(engine: Engine, t: TaskRt, now: number): Usage {
 }
 
 /** W data.files: the script's files, then one entry per scripted download. */
-function filesOf(t: TaskRt): any[] {
+function filesOf(t: TaskRt): unknown[] {
 	return t.downloadFiles.length ? [...t.script.files, ...t.downloadFiles] : t.script.files;
 }
 
@@ -49,7 +49,7 @@ function enigmaUsage(u: Usage) {
 	};
 }
 
-function networkOf(t: TaskRt): any[] {
+function networkOf(t: TaskRt): unknown[] {
 	if (t.script.network) return t.script.network;
 	if (!t.network) {
 		const url =
@@ -109,7 +109,7 @@ function failedBody(gen: Generation, engine: Engine, t: TaskRt, now: number, wit
 }
 
 /** GET /task/:sessionId/:taskId body (always HTTP 200 for a known task). */
-export function pollBody(gen: Generation, engine: Engine, t: TaskRt, now: number): any {
+export function pollBody(gen: Generation, engine: Engine, t: TaskRt, now: number): unknown {
 	switch (t.pub.state) {
 		case 'running': {
 			const u = usageOf(engine, t, now);
@@ -162,7 +162,7 @@ export function startReply(
 	now: number,
 	baseUrl: string,
 	inlineGuardrail: 'inline' | 'pending',
-): any {
+): unknown {
 	const state = t.pub.state;
 	if (state === 'running' || (state === 'guardrail' && inlineGuardrail === 'pending')) {
 		if (gen === 'enigma' && kind === 'send-message') {
@@ -238,7 +238,7 @@ export function startReply(
 	};
 }
 
-export function modelsBody(gen: Generation): any {
+export function modelsBody(gen: Generation): unknown {
 	return {
 		object: 'list',
 		data: [

@@ -10,9 +10,9 @@ export interface ResolvedScript {
 	failCode: string;
 	failError: string;
 	guardrails: Array<{ atMs: number; type: string; value: string }>;
-	files: any[];
+	files: unknown[];
 	/** null = build the default single network entry */
-	network: any[] | null;
+	network: unknown[] | null;
 	usage: { prompt_tokens: number; completion_tokens: number; cost: number };
 	/** USD per working second; undefined = the proportional usage.cost of the built-ins. */
 	costPerSecond?: number;

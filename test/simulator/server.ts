@@ -1,3 +1,7 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals,
+	@n8n/community-nodes/no-restricted-imports --
+	test tooling (the loopback API simulator): a Node
+	program, never shipped or loaded by n8n. See README.md, Development. */
 /**
  * HTTP layer of the simulator: routing, auth, rate limit, validation, holds, faults, control endpoints.
  */
@@ -45,7 +49,7 @@ type EffectiveOptions = Simulator['options'];
 
 interface Reply {
 	status: number;
-	body?: any;
+	body?: unknown;
 	text?: string;
 	contentType?: string;
 	headers?: Record<string, string>;
@@ -57,7 +61,7 @@ interface Ctx {
 	log: LoggedRequest;
 	path: string;
 	method: string;
-	body: any;
+	body: unknown;
 	bodyError: boolean;
 	/** The raw body (multipart uploads). */
 	raw: Buffer;
@@ -145,13 +149,13 @@ function bearer(h: string | string[] | undefined): string | undefined {
 	return key ? key : undefined;
 }
 
-function json(status: number, body: any, headers?: Record<string, string>): Reply {
+function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
 	return { status, body, headers };
 }
 
 /** Coded error envelope: {success:false, message, error (same text), code, details?}. */
-function coded(status: number, code: string, message: string, details?: any): Reply {
-	const body: any = { success: false, message, error: message, code };
+function coded(status: number, code: string, message: string, details?: unknown): Reply {
+	const body: Record<string, unknown> = { success: false, message, error: message, code };
 	if (details !== undefined) body.details = details;
 	return { status, body };
 }
@@ -320,12 +324,12 @@ export class SimulatorImpl implements Simulator {
 		if (o.requestGeneration !== undefined && !REQUEST_GENERATIONS.includes(o.requestGeneration)) {
 			throw new Error(`unknown requestGeneration ${String(o.requestGeneration)} (any, E, W1, W2)`);
 		}
-		const next: any = { ...this.opts };
+		const next: Record<string, unknown> = { ...this.opts };
 		for (const [k, v] of Object.entries(o)) {
 			if (k === 'port') continue;
 			next[k] = v;
 		}
-		this.opts = next;
+		this.opts = next as EffectiveOptions;
 	}
 
 	reset(): void {
@@ -385,7 +389,7 @@ export class SimulatorImpl implements Simulator {
 		if (dl && (method === 'GET' || method === 'HEAD'))
 			return this.store.serve(req, res, 'api', path, dl[1]);
 
-		let body: any = undefined;
+		let body: unknown = undefined;
 		let bodyError = false;
 		if (raw.length && endpoint !== 'upload' && !tooLarge) {
 			const text = raw.toString('utf8');
@@ -492,7 +496,7 @@ export class SimulatorImpl implements Simulator {
 		log.respondedAt = Date.now();
 	}
 
-	private cannedBody(endpoint: string): any {
+	private cannedBody(endpoint: string): unknown {
 		if (endpoint === 'poll') {
 			return {
 				success: true,
@@ -579,7 +583,7 @@ export class SimulatorImpl implements Simulator {
 		}
 	}
 
-	private environmentsBody(): any {
+	private environmentsBody(): unknown {
 		const list = Array.isArray(this.opts.environments) ? this.opts.environments : [];
 		return {
 			success: true,
@@ -671,7 +675,7 @@ export class SimulatorImpl implements Simulator {
 	}
 
 	/** Validates the values read: caps, reachOutMode, proxy, secrets, outputType/Schema, fileIds. */
-	private checkValues(key: string, values: Record<string, any>): Reply | null {
+	private checkValues(key: string, values: Record<string, unknown>): Reply | null {
 		const bad =
 			checkLimits(values) ??
 			(values.proxy !== undefined ? checkProxy(values.proxy) : null) ??
@@ -718,7 +722,7 @@ export class SimulatorImpl implements Simulator {
 		now: number,
 	): TaskRt {
 		const { script, cleanText } = resolveScript(text, this.scripts, this.opts.defaultScript);
-		const options: Record<string, any> = { ...read.values };
+		const options: Record<string, unknown> = { ...read.values };
 		const firstTask = s.pub.taskIds.length === 0;
 		const terminateOnCompletion =
 			forceTerminate ||
@@ -813,7 +817,7 @@ export class SimulatorImpl implements Simulator {
 
 	private startSession(ctx: Ctx): Reply {
 		const key = ctx.apiKey as string;
-		const b: Record<string, any> = isObject(ctx.body) ? ctx.body : {};
+		const b: Record<string, unknown> = isObject(ctx.body) ? ctx.body : {};
 		const read = this.read(ctx, 'start-session', b);
 		const text = read.text;
 		if (text !== undefined && typeof text !== 'string') {
@@ -844,7 +848,7 @@ export class SimulatorImpl implements Simulator {
 			t = this.newTask(s, text, read, false, now);
 			ctx.log.taskId = t.pub.taskId;
 		}
-		const body: Record<string, any> = { success: true, sessionId: s.pub.sessionId };
+		const body: Record<string, unknown> = { success: true, sessionId: s.pub.sessionId };
 		if (t) body.taskId = t.pub.taskId;
 		body.socketURL = this.url;
 		body.streaming = streamingOf(this.opts.generation, s.pub.sessionId);
@@ -882,7 +886,7 @@ export class SimulatorImpl implements Simulator {
 		if (s) this.engine.advance(s, now);
 		if (!s || s.pub.state !== 'active' || s.pub.apiKey !== key) return this.unknownSession(sid);
 		ctx.log.sessionId = sid;
-		const m = b.message as Record<string, any>;
+		const m = b.message as Record<string, unknown>;
 		const action = m.actionType;
 		switch (action) {
 			case 'newTask': {
@@ -1068,7 +1072,7 @@ export class SimulatorImpl implements Simulator {
 	// ---------------------------------------------------------------- control endpoints (not logged)
 
 	/** Counters for out-of-process tests (queue-mode e2e): cheap to fetch. */
-	private stats(): any {
+	private stats(): unknown {
 		const byEndpoint: Record<string, number> = {};
 		const byStatus: Record<string, number> = {};
 		for (const r of this.requests) {
@@ -1090,7 +1094,7 @@ export class SimulatorImpl implements Simulator {
 	}
 
 	private control(method: string, path: string, raw: string, res: http.ServerResponse): void {
-		const send = (status: number, body: any) => {
+		const send = (status: number, body: unknown) => {
 			const text = JSON.stringify(body);
 			res.writeHead(status, {
 				'Content-Type': 'application/json; charset=utf-8',
@@ -1098,7 +1102,7 @@ export class SimulatorImpl implements Simulator {
 			});
 			res.end(text);
 		};
-		let body: any = undefined;
+		let body: unknown = undefined;
 		if (raw.length) {
 			try {
 				body = JSON.parse(raw);

@@ -1,3 +1,7 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals,
+	@n8n/community-nodes/no-restricted-imports --
+	test tooling (the loopback API simulator): a Node
+	program, never shipped or loaded by n8n. See README.md, Development. */
 import axios, { AxiosInstance, AxiosResponse } from 'axios';
 import { spawn } from 'child_process';
 import * as path from 'path';
@@ -777,7 +781,7 @@ describe('scripting and control', () => {
 		expect(r.data).toMatchObject({ status: 'pending' });
 		expect((await api.get('/v1/models')).status).toBe(500);
 		const reqs = (await ctl.get('/__sim/requests')).data;
-		expect(reqs.map((q: any) => q.endpoint)).toEqual(['run-task', 'models']);
+		expect(reqs.map((q: { endpoint: string }) => q.endpoint)).toEqual(['run-task', 'models']);
 		expect(reqs[0]).toMatchObject({
 			seq: 1,
 			method: 'POST',
@@ -834,6 +838,7 @@ describe('scripting and control', () => {
 
 test('cli prints its url and stops on SIGTERM', async () => {
 	const root = path.resolve(__dirname, '..', '..');
+	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- test: runs the simulator CLI to check its output and SIGTERM handling
 	const child = spawn(
 		process.execPath,
 		[

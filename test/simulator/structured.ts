@@ -14,7 +14,7 @@ const DESCRIPTIONS = [
 	'Low-profile keyboard with smart backlight',
 ];
 
-function typeOf(schema: Record<string, any>): string {
+function typeOf(schema: Record<string, unknown>): string {
 	let t = schema.type;
 	if (Array.isArray(t)) t = t.find((x) => x !== 'null') ?? t[0];
 	if (typeof t === 'string') return t;
@@ -23,7 +23,7 @@ function typeOf(schema: Record<string, any>): string {
 	return 'string';
 }
 
-function clamp(n: number, schema: Record<string, any>): number {
+function clamp(n: number, schema: Record<string, unknown>): number {
 	if (typeof schema.minimum === 'number' && n < schema.minimum) n = schema.minimum;
 	if (typeof schema.maximum === 'number' && n > schema.maximum) n = schema.maximum;
 	return n;
@@ -63,13 +63,13 @@ function numberFor(name: string, i: number, integer: boolean): number {
 }
 
 /** A value matching the schema: every property, arrays of 2 items, plausible scalars. */
-export function valueFor(schema: unknown, name = 'value', i = 0, depth = 0): any {
+export function valueFor(schema: unknown, name = 'value', i = 0, depth = 0): unknown {
 	if (!isObject(schema)) return stringFor(name, i);
 	if (schema.const !== undefined) return schema.const;
 	if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[i % schema.enum.length];
 	switch (typeOf(schema)) {
 		case 'object': {
-			const out: Record<string, any> = {};
+			const out: Record<string, unknown> = {};
 			if (depth >= MAX_DEPTH) return out;
 			const props = isObject(schema.properties) ? schema.properties : {};
 			for (const [k, s] of Object.entries(props)) out[k] = valueFor(s, k, i, depth + 1);
@@ -107,7 +107,7 @@ function pathJoin(base: string, key: string | number): string {
 /** Turns the first number of the first array item into a string (depth first, schema order). */
 function stringifyNumberInArrayItem(
 	schema: unknown,
-	value: any,
+	value: unknown,
 	path: string,
 	inItem: boolean,
 ): string | null {
@@ -140,7 +140,7 @@ function stringifyNumberInArrayItem(
 }
 
 /** Deletes the first required property found (top level first, then depth first). */
-function dropRequired(schema: unknown, value: any, path: string): string | null {
+function dropRequired(schema: unknown, value: unknown, path: string): string | null {
 	if (!isObject(schema)) return null;
 	const t = typeOf(schema);
 	if (t === 'object' && isObject(value)) {
@@ -166,7 +166,7 @@ function dropRequired(schema: unknown, value: any, path: string): string | null 
 }
 
 /** Any leaf changes type (last resort when there is no number in an array item and nothing required). */
-function flipFirstLeaf(schema: unknown, holder: { v: any }, path: string): string {
+function flipFirstLeaf(schema: unknown, holder: { v: unknown }, path: string): string {
 	const v = holder.v;
 	if (isObject(v)) {
 		const keys = Object.keys(v);
@@ -191,7 +191,7 @@ function flipFirstLeaf(schema: unknown, holder: { v: any }, path: string): strin
 }
 
 export function structuredJson(
-	schema: Record<string, any>,
+	schema: Record<string, unknown>,
 	mode: StructuredMode,
 ): SimStructuredOutput {
 	const value = valueFor(schema);

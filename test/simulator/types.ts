@@ -6,6 +6,13 @@
 export type Generation = 'webrun' | 'enigma';
 
 /**
+ * JSON exactly as a client sent it (request bodies, guardrail replies). Tests read it with plain
+ * property access, as a server handler would; the simulator itself never relies on its shape.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped wire JSON, see above
+export type ClientJson = any;
+
+/**
  * Request shapes the server reads (docs/webrun-api-notes.md#request-generations): 'any' accepts
  * every alias; 'E' flat `taskDetails`/`startingUrl`; 'W1' start-session `initialTask{taskDetails,
  * startingPoint}`; 'W2' `task{prompt, startingUrl}` and `message.prompt`. See README.md for the
@@ -58,9 +65,9 @@ export interface TaskScript {
 	/** Pause at atMs of working time until a guardrail reply with newState "resume" arrives; then continue. */
 	guardrails?: Array<{ atMs: number; type?: string; value: string }>;
 	/** W-generation data.files (default []). */
-	files?: any[];
+	files?: unknown[];
 	/** W-generation data.network (default: one entry built from the starting URL / task text). */
-	network?: any[];
+	network?: unknown[];
 	/** Final usage (defaults 12450 / 3200 / 0.0124). Running polls report a share proportional to progress. */
 	usage?: { prompt_tokens?: number; completion_tokens?: number; cost?: number };
 	/**
@@ -99,7 +106,7 @@ export interface FaultSpec {
 	times?: number;
 	/** Plain error response (kind 'status', the default kind). Default status 500. */
 	status?: number;
-	body?: any;
+	body?: unknown;
 	headers?: Record<string, string>;
 	/**
 	 * status: answer `status`/`body`/`headers` without processing.
@@ -223,7 +230,7 @@ export interface SimStructuredOutput {
 	/** The exact data.message text. */
 	message: string;
 	/** Parsed value sent (json), or the data rows keyed by the header sent (csv); absent for 'invalid-json'. */
-	value?: any;
+	value?: unknown;
 	/** 'mismatch' only: what was broken, e.g. `results[0].price` (json) or the column name (csv). */
 	wrongPath?: string;
 }
@@ -241,7 +248,7 @@ export interface LoggedRequest {
 	apiKey?: string;
 	headers: Record<string, string | string[] | undefined>;
 	/** Parsed JSON body; for /files/upload a summary {files:[{filename, contentType, size}], environmentId?}. */
-	body: any;
+	body: ClientJson;
 	/** Concept the server read → body path it came from, e.g. {taskText: 'task.prompt'} ({} when none). */
 	fields: Record<string, string>;
 	/** HTTP status written (undefined if the socket was dropped / the client went away). */
@@ -266,7 +273,7 @@ export interface GuardrailFired {
 	firedAt: number;
 	/** When a reply (resume / stop) arrived. */
 	repliedAt?: number;
-	reply?: any;
+	reply?: ClientJson;
 }
 
 export interface SimTask {
@@ -283,7 +290,7 @@ export interface SimTask {
 	/** Number of GET /task polls answered for it. */
 	polls: number;
 	apiKey: string;
-	guardrailReplies: any[];
+	guardrailReplies: ClientJson[];
 	/** Every guardrail that fired, with the moment it fired. */
 	guardrailsFired: GuardrailFired[];
 	/** Why it became terminated: 'stop' | 'terminate' | 'guardrail-stop' | 'script' | 'session-ended' | 'expired' */
@@ -294,7 +301,7 @@ export interface SimTask {
 	 * terminateOnCompletion, environmentId, outputType, outputSchema, files (fileIds), secrets,
 	 * webhook, policyId, proxy, reachOutMode. Only concepts read by the request generation appear.
 	 */
-	options: Record<string, any>;
+	options: Record<string, unknown>;
 	/** Concept → body path, as in the creating request's LoggedRequest.fields. */
 	fields: Record<string, string>;
 	/** The resolved script. */
@@ -319,7 +326,7 @@ export interface SimSession {
 	endReason?: string;
 	taskIds: string[];
 	/** The body of the creating request. */
-	body: any;
+	body: ClientJson;
 }
 
 export interface Simulator {

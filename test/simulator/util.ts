@@ -15,12 +15,12 @@ export function round(n: number, digits: number): number {
 	return Math.round(n * f) / f;
 }
 
-export function isObject(v: unknown): v is Record<string, any> {
+export function isObject(v: unknown): v is Record<string, unknown> {
 	return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** First defined value among the candidates. */
-export function pick<T = any>(...candidates: unknown[]): T | undefined {
+export function pick<T = unknown>(...candidates: unknown[]): T | undefined {
 	for (const c of candidates) if (c !== undefined && c !== null) return c as T;
 	return undefined;
 }

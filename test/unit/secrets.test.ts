@@ -10,7 +10,7 @@ import { hideSecretParameters } from '../../nodes/WebRun/actions/options/secrets
 import { Secrets } from '../../nodes/WebRun/secrets';
 import { WebRunClient } from '../../nodes/WebRun/transport/client';
 
-const KEY = 'wr_unit_key_0123456789';
+const KEY = 'wr_unit_dummy_key_0123456789';
 
 async function client(apiFormat?: string) {
 	const ctx = {

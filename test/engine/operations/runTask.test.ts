@@ -405,13 +405,13 @@ describe('credential', () => {
 		sim.configure({ apiKeys: { wr_the_only_key: {} } });
 		const r = await runWorkflow({
 			baseUrl: sim.url,
-			apiKey: 'wr_revoked_key_1234',
+			apiKey: 'wr_dummy_revoked_key_1234',
 			parameters: runTask('anything'),
 		});
 		expect(r.error?.message).toContain('rejected the API key');
 		expect(r.error?.description).toContain('credential');
 		expect(sim.count('run-task')).toBe(1);
-		expect(JSON.stringify(r.error)).not.toContain('wr_revoked_key_1234');
+		expect(JSON.stringify(r.error)).not.toContain('wr_dummy_revoked_key_1234');
 		sim.configure({ apiKeys: undefined });
 	});
 });

@@ -41,7 +41,7 @@ const startSession: IDataObject = { operation: 'startSession', taskDetails: 'fir
 const runTask: IDataObject = { operation: 'runTask', taskDetails: 'a task' };
 
 /** Values that must never be visible, even in the errors of the input they came with. */
-const SECRET_VALUE = 'hunter2-Correct-Horse';
+const SECRET_VALUE = 'dummy-hunter2-Correct-Horse';
 const PROXY_PASSWORD = 'Pr0xyPa55word';
 const PASSWORD_FIELD: IDataObject[] = [{ name: 'password', value: SECRET_VALUE }];
 const secrets = (match: string, fields: IDataObject[] = PASSWORD_FIELD) => ({
