@@ -19,6 +19,8 @@
 //       and takes a 1440x900 screenshot. Non-loopback requests are aborted and reported.
 //       A group may add "[clickSelector] [afterClickSelector]": after the wait, click the first
 //       match of clickSelector (e.g. a dropdown's input), wait for afterClickSelector, then shoot.
+//       N8N_E2E_THEME=dark|light: the editor theme (n8n's own setting, localStorage N8N_THEME,
+//       and the browser's color scheme); default: n8n's default (light).
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,11 +102,15 @@ async function screenshot(shots) {
 	const require = createRequire(import.meta.url);
 	const { chromium } = require('playwright-core');
 	const t0 = Date.now();
+	const theme = ['dark', 'light'].includes(process.env.N8N_E2E_THEME)
+		? process.env.N8N_E2E_THEME
+		: '';
 	const userDataDir = mkdtempSync(join(tmpdir(), 'n8n-e2e-chromium-'));
 	const context = await chromium.launchPersistentContext(userDataDir, {
 		executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
 		headless: true,
 		viewport: { width: 1440, height: 900 },
+		...(theme ? { colorScheme: theme } : {}),
 		args: [
 			'--headless',
 			'--no-sandbox',
@@ -133,6 +139,8 @@ async function screenshot(shots) {
 		blocked.add(u.origin);
 		return route.abort();
 	});
+	// n8n's editor reads its theme from localStorage (Settings → Personal → Theme).
+	if (theme) await context.addInitScript((t) => localStorage.setItem('N8N_THEME', t), theme);
 	try {
 		const page = context.pages()[0] ?? (await context.newPage());
 		page.setDefaultTimeout(Number(process.env.N8N_E2E_UI_TIMEOUT_MS || 60000));
