@@ -317,7 +317,8 @@ export class Secrets {
 			}
 			if (this.long.some((s) => s.text === value)) continue;
 			const utf8 = Buffer.from(value, 'utf8');
-			const latin1 = /^[\u0000-\u00ff]*$/.test(value) ? Buffer.from(value, 'latin1') : undefined;
+			// Every UTF-16 code unit fits in one Latin-1 byte.
+			const latin1 = /^[^\u0100-\uffff]*$/.test(value) ? Buffer.from(value, 'latin1') : undefined;
 			const bytes = latin1 && !latin1.equals(utf8) ? [utf8, latin1] : [utf8];
 			this.long.push({
 				text: value,

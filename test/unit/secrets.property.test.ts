@@ -1,3 +1,5 @@
+/* eslint-disable no-console --
+	Jest test code: prints how many inputs each property tried. See README.md, Development. */
 /**
  * Property tests of the secrets module (nodes/WebRun/secrets.ts, issue 18): random secrets ×
  * every encoding × random positions in random text, JSON and CSV answers never leave a secret

@@ -39,9 +39,8 @@ function sizeText(bytes: number): string {
 		: `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
-/** C0/C1 control characters (NUL, CR, LF, …) and the bidirectional controls that reorder text. */
-const UNSAFE_NAME_CHARS =
-	/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** Control characters (\p{Cc}: NUL, CR, LF, …) and the bidi controls that reorder text. */
+const UNSAFE_NAME_CHARS = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 /** Cuts `text` to at most `bytes` UTF-8 bytes, never inside a character. */
 function cutUtf8(text: string, bytes: number): string {
