@@ -1,3 +1,6 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals --
+	Jest test code: runs in Node, never shipped or
+	loaded by n8n. See README.md, Development. */
 /**
  * Property tests (fast-check) of the node's reading of hostile or malformed answers (issue 18):
  * random start answers and random poll answers (any JSON, documented shapes with random statuses,
@@ -296,11 +299,11 @@ const RUNS = Number(process.env.PROPERTY_RUNS ?? 600);
 const tried: Record<string, number> = {};
 afterAll(() => {
 	for (const [name, count] of Object.entries(tried)) {
-		// eslint-disable-next-line no-console
 		const ends = Object.entries(endings[name] ?? {})
 			.sort((a, b) => b[1] - a[1])
 			.map(([end, n]) => `${end} ${n}`)
 			.join(', ');
+		// eslint-disable-next-line no-console -- test summary: how many inputs each property tried
 		console.log(`property "${name}": ${count} inputs tried (endings: ${ends})`);
 	}
 });
