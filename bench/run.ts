@@ -457,7 +457,7 @@ async function part3() {
 /** Runs a bench script in its own process (with --expose-gc) and reads its one JSON line. */
 function childJson(script: string) {
 	const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [ROOT] });
-	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- benchmark runner: measures scripts in fresh Node processes
+	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- measured in own process
 	const out = execFileSync(
 		process.execPath,
 		['--expose-gc', tsNode, '--transpile-only', '--prefer-ts-exts', join(ROOT, script)],
@@ -503,7 +503,7 @@ function part5() {
 	const runs = (code: string) => {
 		const times: number[] = [];
 		for (let i = 0; i < 5; i++) {
-			// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- benchmark runner: times module loading in fresh Node processes
+			// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- times a cold load
 			const r = spawnSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8' });
 			if (r.status !== 0) throw new Error(`load failed: ${r.stderr}`);
 			times.push(Number(r.stdout));

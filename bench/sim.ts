@@ -27,7 +27,7 @@ export interface ChildSimulator {
 
 export async function startChildSimulator(options: SimulatorOptions): Promise<ChildSimulator> {
 	const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [ROOT] });
-	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- benchmark: the simulator runs in its own process so its CPU is not counted as the node's
+	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- simulator CPU apart
 	const child: ChildProcess = spawn(
 		process.execPath,
 		[

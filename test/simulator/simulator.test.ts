@@ -838,7 +838,7 @@ describe('scripting and control', () => {
 
 test('cli prints its url and stops on SIGTERM', async () => {
 	const root = path.resolve(__dirname, '..', '..');
-	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- test: runs the simulator CLI to check its output and SIGTERM handling
+	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- tests the simulator CLI
 	const child = spawn(
 		process.execPath,
 		[

@@ -31,7 +31,7 @@ function runCli(pkg: object, env: NodeJS.ProcessEnv = {}) {
 	const file = path.join(dir, 'package.json');
 	fs.writeFileSync(file, JSON.stringify(pkg));
 	try {
-		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- test: runs the CLI
+		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- tests the CLI
 		const out = execFileSync(process.execPath, [SCRIPT, file], {
 			encoding: 'utf8',
 			stdio: 'pipe',
