@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals --
-	benchmark tooling: runs in Node, never shipped or
-	loaded by n8n. See README.md, Development. */
+	benchmark tooling: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * Part 4, run in its own process (spawned by bench/run.ts with --expose-gc): CPU time per item and
  * memory of the n8n engine + WebRun node for many short items at Parallel Tasks 10.

@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals --
-	benchmark tooling: runs in Node, never shipped or
-	loaded by n8n. See README.md, Development. */
+	benchmark tooling: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * Part 6, run in its own process (spawned by bench/run.ts with --expose-gc): many executions of
  * the node at once in one n8n process, sharing one account (issue 14).

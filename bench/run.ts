@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals,
 	@n8n/community-nodes/no-restricted-imports --
-	benchmark tooling: runs in Node, never shipped or
-	loaded by n8n. See README.md, Development. */
+	benchmark tooling: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * npm run bench — speed, requests, latency, CPU/memory and load time of the WebRun node, measured in
  * one run against the bundled simulator on 127.0.0.1 (never the real API). Writes bench/results.json

@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals,
 	@n8n/community-nodes/no-restricted-imports --
-	benchmark tooling: runs in Node, never shipped or
-	loaded by n8n. See README.md, Development. */
+	benchmark tooling: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * The WebRun simulator in a child process (test/simulator/cli.ts), so that the benchmark's own
  * process holds only the clients being measured. Read back through the simulator's control

@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals,
 	no-console --
-	developer script (prints to the terminal): runs in
-	Node, never shipped or loaded by n8n. See README.md, Development. */
+	developer script (prints to the terminal): runs in Node, never shipped or loaded
+	by n8n. See README.md, Development. */
 /**
  * npm run demo — offline, no account needed.
  *

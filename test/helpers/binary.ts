@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports --
-	Jest test code: runs in Node, never shipped or
-	loaded by n8n. See README.md, Development. */
+	Jest test code: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * n8n's binary data in the engine tests: the contents of an output binary property (whatever the
  * mode), input items carrying files, and switching n8n-core's BinaryDataService between its

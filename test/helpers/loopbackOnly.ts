@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals,
 	@n8n/community-nodes/no-restricted-imports --
-	Jest test code: runs in Node, never shipped or
-	loaded by n8n. See README.md, Development. */
+	Jest test code: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * Jest setup file (jest.config.js setupFiles): no test may send a packet to anything but loopback,
  * not even a failing test on old code that tries to fetch http://169.254.169.254/. Every TCP/TLS

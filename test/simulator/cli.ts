@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals --
-	test tooling (the loopback API simulator): a Node
-	program, never shipped or loaded by n8n. See README.md, Development. */
+	test tooling (the loopback API simulator): runs in Node,
+	never shipped or loaded by n8n. See README.md, Development. */
 /**
  * Standalone simulator.
  *

@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports --
-	test tooling (the loopback API simulator): a Node
-	program, never shipped or loaded by n8n. See README.md, Development. */
+	test tooling (the loopback API simulator): runs in Node,
+	never shipped or loaded by n8n. See README.md, Development. */
 /**
  * Injected faults. A fault matches by endpoint name ('*' = any API endpoint) and optional actionType,
  * applies to the next `times` matching requests (default 1), first registered first.

@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports --
-	test tooling (the loopback API simulator): a Node
-	program, never shipped or loaded by n8n. See README.md, Development. */
+	test tooling (the loopback API simulator): runs in Node,
+	never shipped or loaded by n8n. See README.md, Development. */
 /**
  * Files: the blobs the agent "downloaded" (docs/webrun-api-notes.md#files), served by a second HTTP
  * server on 127.0.0.1 (another port = another origin, like https://blobs.webrun.ai), and the

@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals,
 	@n8n/community-nodes/no-restricted-imports --
-	test tooling (the loopback API simulator): a Node
-	program, never shipped or loaded by n8n. See README.md, Development. */
+	test tooling (the loopback API simulator): runs in Node,
+	never shipped or loaded by n8n. See README.md, Development. */
 /**
  * HTTP layer of the simulator: routing, auth, rate limit, validation, holds, faults, control endpoints.
  */

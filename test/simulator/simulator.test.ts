@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals,
 	@n8n/community-nodes/no-restricted-imports --
-	test tooling (the loopback API simulator): a Node
-	program, never shipped or loaded by n8n. See README.md, Development. */
+	test tooling (the loopback API simulator): runs in Node,
+	never shipped or loaded by n8n. See README.md, Development. */
 import axios, { AxiosInstance, AxiosResponse } from 'axios';
 import { spawn } from 'child_process';
 import * as path from 'path';

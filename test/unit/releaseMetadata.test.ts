@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals,
 	@n8n/community-nodes/no-restricted-imports --
-	Jest test code: runs in Node, never shipped or
-	loaded by n8n. See README.md, Development. */
+	Jest test code: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * The release guard (`npm run prerelease` / `prepublishOnly` → scripts/check-release-metadata.js)
  * refuses placeholder author / repository metadata, and lets real-looking metadata through.

@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals,
 	@n8n/community-nodes/no-restricted-imports --
-	Jest test code: runs in Node, never shipped or
-	loaded by n8n. See README.md, Development. */
+	Jest test code: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * Files (docs/webrun-api-notes.md#files) through n8n's real engine (WorkflowExecute) against the
  * simulator: Download Files (binary data out, the key only on the credential's origin, Max File

@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals,
 	@n8n/community-nodes/no-restricted-imports --
-	Jest test code: runs in Node, never shipped or
-	loaded by n8n. See README.md, Development. */
+	Jest test code: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * Reliability and cost safety, waiting: transient poll faults, 404 on poll, timeouts under
  * Continue On Fail, cancellation (and the cleanup of sessions the node created), foreign pollUrls,

@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals --
-	Jest test code: runs in Node, never shipped or
-	loaded by n8n. See README.md, Development. */
+	Jest test code: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * Shared helpers of the fault tests (test/engine/reliability/, test/engine/security/): a runWorkflow wrapper that
  * keeps everything visible from every run (for the API key scan), direct simulator calls, and a

@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals --
-	Jest test code: runs in Node, never shipped or
-	loaded by n8n. See README.md, Development. */
+	Jest test code: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * Property tests (fast-check) of the node's reading of hostile or malformed answers (issue 18):
  * random start answers and random poll answers (any JSON, documented shapes with random statuses,

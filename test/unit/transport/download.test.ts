@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports --
-	Jest test code: runs in Node, never shipped or
-	loaded by n8n. See README.md, Development. */
+	Jest test code: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * transport/download.ts with n8n's request helpers replaced: redirects are followed one hop at a
  * time, and each hop decides again whether the API key may go along (n8n's helpers would pass
