@@ -134,7 +134,7 @@ describe('case 4: secrets are removed after Output Format parsing, in every enco
 
 	test('an answer that does not match: the description is redacted before it is cut', async () => {
 		// The secret straddles the 2,000th character, where the description cuts the raw answer.
-		const secret = 'Straddle-Secret-42';
+		const secret = 'Straddle-Dummy-Secret-42';
 		const answer = `${'x'.repeat(1990)}${secret} and more text`;
 		sim.script('long answer', { message: answer });
 		const r = await rec.run({
