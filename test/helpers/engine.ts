@@ -1,3 +1,6 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports --
+	Jest test code: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * Runs workflows containing the WebRun node through n8n's real execution engine
  * (n8n-core's WorkflowExecute), the way n8n's own node test harness does

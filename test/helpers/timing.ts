@@ -1,3 +1,6 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals --
+	Jest test code: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * Time in tests without reading the wall clock: a deadline is a timer that either fires or is
  * cleared, and waiting for the simulator is counted in attempts. Neither depends on how loaded the

@@ -1,3 +1,7 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals,
+	@n8n/community-nodes/no-restricted-imports --
+	Jest test code: runs in Node, never shipped or loaded by n8n.
+	See README.md, Development. */
 /**
  * Memory of large downloads through n8n's real engine (npm run test:slow: it moves about 300 MB,
  * so it stays out of the everyday npm test). Filesystem binary mode streams a 50 MB and a 200 MB
@@ -61,6 +65,7 @@ describe('memory of a 50 MB download', () => {
 			'--rate-limit',
 			'off',
 		];
+		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- the simulator CLI
 		child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
 		url = await new Promise<string>((resolve, reject) => {
 			let out = '';

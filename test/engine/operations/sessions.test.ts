@@ -1,6 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals --
-	Jest test code: runs in Node, never shipped or loaded by n8n.
-	See README.md, Development. */
 /**
  * Start Session, Send Message (new task, guardrail response), Control Session and AI-tool mode,
  * through n8n's real engine against the simulator, in both response generations.
