@@ -1,6 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals --
-	Jest test code: runs in Node, never shipped or loaded by n8n.
-	See README.md, Development. */
 /**
  * Structured results (docs/webrun-api-notes.md#structured-output), the schema
  * (task/output/schema.ts): the schema from an example, the check of a hand-written schema, and
