@@ -1,4 +1,5 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports --
+/* eslint-disable @n8n/community-nodes/no-restricted-globals,
+	@n8n/community-nodes/no-restricted-imports --
 	Jest test code: runs in Node, never shipped or loaded by n8n.
 	See README.md, Development. */
 /**
