@@ -32,16 +32,27 @@ import { WebRunApi } from '../../credentials/WebRunApi.credentials';
 import { MAX_SLEEP_CHUNK_MS } from '../../nodes/WebRun/constants';
 import { WebRun } from '../../nodes/WebRun/WebRun.node';
 
-// n8n-core's SSHClientsManager, created with the first node execution context, keeps a 60 s
-// cleanup setInterval that only its onShutdown() clears (n8n calls it when the server stops). Found
-// with an async_hooks trace of the handles left after a test file; without this the test process
-// cannot exit on its own. Each test file has its own module registry, so its own instance.
-afterAll(() => Container.get(SSHClientsManager).onShutdown());
-// The node waits in chunks of at most MAX_SLEEP_CHUNK_MS through n8n-workflow's sleep, which has no
-// cancel: a chunk that lost its race to a cancel or a wake-up stays armed until it fires. Letting
-// the last one run out lets the Jest worker exit by itself (otherwise: "A worker process has failed
-// to exit gracefully", seen with async_hooks as n8n-workflow sleep timers alive after the file).
-afterAll(() => new Promise((resolve) => setTimeout(resolve, MAX_SLEEP_CHUNK_MS)));
+/**
+ * Closes what n8n-core keeps open after workflows ran, so the process can exit on its own.
+ * n8n-core's SSHClientsManager, created with the first node execution context, keeps a 60 s
+ * cleanup setInterval that only its onShutdown() clears (n8n calls it when the server stops); found
+ * with an async_hooks trace of the handles left after a test file. Each Jest test file has its own
+ * module registry, so its own instance. Scripts (demo, bench) call it when they are done.
+ */
+export function shutdownEngine() {
+	Container.get(SSHClientsManager).onShutdown();
+}
+
+// This helper also serves the demo and the benchmark, where Jest's globals do not exist.
+if (typeof afterAll === 'function') {
+	afterAll(shutdownEngine);
+	// The node waits in chunks of at most MAX_SLEEP_CHUNK_MS through n8n-workflow's sleep, which has
+	// no cancel: a chunk that lost its race to a cancel or a wake-up stays armed until it fires.
+	// Letting the last one run out lets the Jest worker exit by itself (otherwise: "A worker process
+	// has failed to exit gracefully", seen with async_hooks as n8n-workflow sleep timers alive after
+	// the file).
+	afterAll(() => new Promise((resolve) => setTimeout(resolve, MAX_SLEEP_CHUNK_MS)));
+}
 
 export const NODE_TYPE = 'n8n-nodes-webrun.webRun';
 export const TEST_API_KEY = 'wr_test_dummy_0123456789abcdefSECRET';
