@@ -567,4 +567,33 @@ export class Secrets {
 		}
 		return out;
 	}
+
+	/**
+	 * Everything an n8n error carries out of the node: message, description, context, the server's
+	 * body, the stack, the details a Continue item shows, and the error's copy of the node's
+	 * parameters. The IDs the error names (webRun.sessionId / taskId, context) are kept intact for
+	 * a later Get Task. Changes the error in place.
+	 */
+	redactError(error: Error): void {
+		if (this.empty) return;
+		const e = error as Error & {
+			description?: string | null;
+			context?: IDataObject;
+			messages?: string[];
+			errorResponse?: unknown;
+			cause?: unknown;
+			webRun?: unknown;
+			node?: { parameters?: unknown };
+		};
+		const keep = this.idsIn(e.webRun, e.context);
+		e.message = this.redact(e.message, keep);
+		if (e.description) e.description = this.redact(e.description, keep);
+		if (e.stack) e.stack = this.redact(e.stack, keep);
+		if (e.context) e.context = this.redact(e.context, keep);
+		if (Array.isArray(e.messages)) e.messages = this.redact(e.messages, keep);
+		if (e.errorResponse !== undefined) e.errorResponse = this.redact(e.errorResponse, keep);
+		if (e.cause !== undefined && !(e.cause instanceof Error)) e.cause = this.redact(e.cause, keep);
+		if (e.webRun !== undefined) e.webRun = this.redact(e.webRun, keep);
+		if (e.node?.parameters) e.node.parameters = this.redact(e.node.parameters, keep);
+	}
 }

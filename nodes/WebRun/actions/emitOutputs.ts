@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { WebRunClient } from '../transport/client';
 import type { Outcome } from './itemErrors';
-import { errorItem, redactError } from './itemErrors';
+import { errorItem } from './itemErrors';
 import { toolAnswer } from './options/outputFormat';
 import type { Batch } from './prepareItems';
 import { outputCount } from './scope';
@@ -29,7 +29,7 @@ export function emitOutputs(
 	const { outcomes } = batch;
 	if (client) {
 		for (const outcome of outcomes)
-			if (outcome && 'error' in outcome) redactError(client.secrets, outcome.error);
+			if (outcome && 'error' in outcome) client.secrets.redactError(outcome.error);
 	}
 	if (ctx.getExecutionCancelSignal?.()?.aborted) {
 		throw new NodeOperationError(

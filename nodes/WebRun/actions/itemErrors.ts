@@ -2,7 +2,6 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { WebRunError } from '../errors';
-import type { Secrets } from '../secrets';
 import { CancelledError } from '../sleep';
 import type { ItemResult } from '../task/result';
 import type { WebRunClient } from '../transport/client';
@@ -39,33 +38,6 @@ export function asNodeError(
 	const nodeError = toNodeError(ctx, error, itemIndex);
 	hideSecretParameters(nodeError);
 	return nodeError;
-}
-
-/**
- * Removes every secret (the API key, Secrets values, a proxy password; secrets.ts) from
- * everything an error carries out of the node: message, description, context, the server's body,
- * the stack, the details a Continue item shows, and the error's copy of the node's parameters.
- * Done in one place, for every error of every item, before n8n sees the error. The IDs the error
- * names (webRun.sessionId / taskId) are kept intact for a later Get Task.
- */
-export function redactError(secrets: Secrets, error: NodeApiError | NodeOperationError) {
-	const e = error as NodeApiError & {
-		messages?: string[];
-		errorResponse?: unknown;
-		cause?: unknown;
-		webRun?: unknown;
-	};
-	if (secrets.empty) return;
-	const keep = secrets.idsIn(e.webRun, e.context);
-	e.message = secrets.redact(e.message, keep);
-	if (e.description) e.description = secrets.redact(e.description, keep);
-	if (e.stack) e.stack = secrets.redact(e.stack, keep);
-	if (e.context) e.context = secrets.redact(e.context, keep);
-	if (Array.isArray(e.messages)) e.messages = secrets.redact(e.messages, keep);
-	if (e.errorResponse !== undefined) e.errorResponse = secrets.redact(e.errorResponse, keep);
-	if (e.cause !== undefined && !(e.cause instanceof Error)) e.cause = secrets.redact(e.cause, keep);
-	if (e.webRun !== undefined) e.webRun = secrets.redact(e.webRun, keep);
-	if (e.node?.parameters) e.node.parameters = secrets.redact(e.node.parameters, keep);
 }
 
 /**

@@ -93,18 +93,8 @@ function listError(
 			text ? `: ${text}` : ''
 		}`;
 	}
-	error.message = client.redact(error.message);
-	error.description = client.redact(
-		`${error.description ?? ''} Or enter the environment ID with "By ID".`.trim(),
-	);
-	const carried = error as NodeApiError & { errorResponse?: unknown };
-	if (error.stack) error.stack = client.redact(error.stack);
-	if (carried.errorResponse !== undefined) {
-		carried.errorResponse = client.redact(carried.errorResponse);
-	}
-	if (error.cause !== undefined && !(error.cause instanceof Error)) {
-		error.cause = client.redact(error.cause);
-	}
+	error.description = `${error.description ?? ''} Or enter the environment ID with "By ID".`.trim();
+	client.secrets.redactError(error);
 	return error;
 }
 

@@ -177,7 +177,7 @@ const holdsSecretText = (value: unknown): value is string =>
 /**
  * An n8n error carries the node, parameters included: the Secrets values and a proxy URL's
  * password written into the node (as text or as an expression's fixed text) are masked in the
- * error's copy. actions/itemErrors.ts (redactError) also redacts that copy with every secret value.
+ * error's copy. secrets.ts (Secrets.redactError) also redacts that copy with every secret value.
  */
 export function hideSecretParameters<T>(error: T): T {
 	const node = (error as { node?: INode } | undefined)?.node;
