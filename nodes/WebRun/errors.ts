@@ -301,24 +301,30 @@ export function formatWait(ms: number): string {
 }
 
 /**
- * A rate-limit wait the item cannot afford: the server asked for `askedMs` (through `source`), more
- * than what is left of the item's Timeout, so the item fails at once instead of sleeping to its end.
+ * A wait longer than what is left of the item's Timeout, asked for by a 429 (rate limit) or a 503
+ * with Retry-After (no free browser), or by the account's shared block: the item fails at once
+ * rather than sleeping to its deadline.
  */
-export function rateLimitedError(
+export function waitTooLongError(
 	ctx: ErrorContext,
 	wait: {
 		askedMs: number;
 		source: string;
 		leftMs: number;
 		phase: 'start' | 'wait';
-		got429: boolean;
+		/** The answer that asked for the wait; none: the account's shared block. */
+		status?: 429 | 503;
 	},
 ): WebRunError {
-	const code = 'RATE_LIMITED';
+	const unavailable = wait.status === 503;
+	const code = unavailable ? 'UNAVAILABLE' : 'RATE_LIMITED';
 	const ids = describeIds(ctx);
 	const left = formatWait(wait.leftMs);
+	const asker = unavailable
+		? 'WebRun had no free browser (HTTP 503) and asked to wait'
+		: "WebRun's rate limit asked to wait";
 	const message =
-		`${ctx.operation}: WebRun's rate limit asked to wait ${formatWait(wait.askedMs)} ` +
+		`${ctx.operation}: ${asker} ${formatWait(wait.askedMs)} ` +
 		`(${wait.source}), more than the ${left} left of this item's Timeout [${code}]${ids}`;
 	const what =
 		wait.phase === 'start'
@@ -326,13 +332,19 @@ export function rateLimitedError(
 			: 'The task may still be running: pick it up later with Get Task, or stop it with ' +
 				'Control Session.';
 	const cap = formatWait(MAX_SHARED_RATE_LIMIT_WAIT_MS);
-	const description =
-		wait.askedMs <= DEFAULT_WINDOW_MS + 1000
-			? `${what} WebRun allows 10 starting requests per minute per account. Lower "Parallel ` +
-				'Tasks", raise "Timeout", or spread the work over time.'
-			: `${what} WebRun allows 10 starting requests per minute per account, so a wait this ` +
-				"long points at a server or proxy problem. The account's other starts in this n8n " +
-				`pause for at most ${cap} because of it, then go on. Try again later.`;
+	let description: string;
+	if (unavailable) {
+		description = `${what} Try again later, or raise "Timeout" so that the item can wait this long.`;
+	} else if (wait.askedMs <= DEFAULT_WINDOW_MS + 1000) {
+		description =
+			`${what} WebRun allows 10 starting requests per minute per account. Lower "Parallel ` +
+			'Tasks", raise "Timeout", or spread the work over time.';
+	} else {
+		description =
+			`${what} WebRun allows 10 starting requests per minute per account, so a wait this ` +
+			"long points at a server or proxy problem. The account's other starts in this n8n " +
+			`pause for at most ${cap} because of it, then go on. Try again later.`;
+	}
 	const error = new NodeApiError(
 		ctx.node,
 		{ message, code },
@@ -340,7 +352,7 @@ export function rateLimitedError(
 			message,
 			description,
 			itemIndex: ctx.itemIndex,
-			...(wait.got429 ? { httpCode: '429' } : {}),
+			...(wait.status ? { httpCode: String(wait.status) } : {}),
 		},
 	);
 	return attach(error, { sessionId: ctx.sessionId, taskId: ctx.taskId, code });

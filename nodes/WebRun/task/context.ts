@@ -1,6 +1,6 @@
 import type { Account } from '../account/registry';
 import type { ErrorContext } from '../errors';
-import { timeoutError } from '../errors';
+import { timeoutError, waitTooLongError } from '../errors';
 import { cancellableSleep, CancelledError } from '../sleep';
 import type { WebRunClient } from '../transport/client';
 import { CostGuard } from './costGuard';
@@ -64,6 +64,26 @@ export class ItemContext implements ErrorContext {
 
 	throwIfCancelled() {
 		if (this.signal?.aborted) throw new CancelledError();
+	}
+
+	/**
+	 * A wait a 429 or 503 answer asked for that ends after the item's deadline fails the item at
+	 * once (RATE_LIMITED / UNAVAILABLE, naming the wait): no sleeping until a moment that is too late.
+	 */
+	refuseWaitPastDeadline(
+		wait: { ms: number; source: string },
+		phase: 'start' | 'wait',
+		status: 429 | 503,
+		now = Date.now(),
+	): void {
+		if (now + wait.ms < this.deadline) return;
+		throw waitTooLongError(this, {
+			askedMs: wait.ms,
+			source: wait.source,
+			leftMs: this.deadline - now,
+			phase,
+			status,
+		});
 	}
 
 	/**

@@ -7,13 +7,13 @@ import {
 } from '../constants';
 import {
 	httpError,
-	rateLimitedError,
 	serverCode,
 	serverMessage,
 	sessionLimitError,
 	timeoutError,
 	uncertainStartError,
 	unreachableError,
+	waitTooLongError,
 } from '../errors';
 import { CancelledError, cancellableSleep } from '../sleep';
 import type { ApiResponse, TransportFailure, WebRunClient } from '../transport/client';
@@ -122,12 +122,11 @@ async function acquireStartSlot(item: ItemContext): Promise<number> {
 		const left = item.remainingMs();
 		// (A start needs a second of the item's time left, see sendLimited.)
 		if (block && block.remainingMs + 1000 >= left) {
-			throw rateLimitedError(item, {
+			throw waitTooLongError(item, {
 				askedMs: block.askedMs,
 				source: block.source,
 				leftMs: left,
 				phase: 'start',
-				got429: false,
 			});
 		}
 		await item.waitOrTimeout(ms, 'start', wake);
@@ -207,19 +206,14 @@ export async function sendLimited(
 				source: "no Retry-After: WebRun's one-minute window",
 			};
 			budget.rateLimited(wait.ms, wait.source);
-			if (now + wait.ms >= item.deadline) {
-				throw rateLimitedError(item, {
-					askedMs: wait.ms,
-					source: wait.source,
-					leftMs: item.deadline - now,
-					phase: 'start',
-					got429: true,
-				});
-			}
+			item.refuseWaitPastDeadline(wait, 'start', 429, now);
 			continue;
 		}
 		if (statusCode === 503) {
 			const retryMs = retryAfterMs(response.headers, Date.now());
+			if (retryMs !== undefined) {
+				item.refuseWaitPastDeadline({ ms: retryMs, source: 'Retry-After' }, 'start', 503);
+			}
 			const backoff = retryMs ?? Math.min(MAX_UNAVAILABLE_BACKOFF_MS, 2000 * 2 ** unavailable);
 			unavailable++;
 			await item.waitOrTimeout(backoff, 'start');

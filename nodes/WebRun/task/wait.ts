@@ -5,7 +5,6 @@ import {
 } from '../constants';
 import {
 	httpError,
-	rateLimitedError,
 	taskEndedError,
 	timeoutError,
 	unexpectedResponseError,
@@ -111,16 +110,7 @@ export async function waitForTask(
 		if (res.statusCode === 429) {
 			const at = Date.now();
 			const asked = serverWait(res.headers, at);
-			// A wait the server asked for that ends after the deadline: no sleeping until then.
-			if (asked && at + asked.ms >= item.deadline) {
-				throw rateLimitedError(item, {
-					askedMs: asked.ms,
-					source: asked.source,
-					leftMs: item.deadline - at,
-					phase: 'wait',
-					got429: true,
-				});
-			}
+			if (asked) item.refuseWaitPastDeadline(asked, 'wait', 429, at);
 			nextPollAt = at + Math.max(settings.pollIntervalMs, asked?.ms ?? POLL_RATE_LIMITED_WAIT_MS);
 			continue;
 		}

@@ -103,6 +103,22 @@ describe('429 and 503 on a starting request are waited out and retried', () => {
 		expect(starts[1].time - starts[0].time).toBeLessThan(1950);
 		expect(sim.tasksStarted).toBe(1);
 	});
+
+	test('503 whose Retry-After outlasts the Timeout: UNAVAILABLE at once, naming the wait, one request', async () => {
+		sim.fault({ endpoint: 'run-task', status: 503, headers: { 'Retry-After': '3600' } });
+		const r = await settlesWithin(
+			10_000,
+			run({ baseUrl: sim.url, parameters: runTaskRaw('no browser for an hour', { timeout: 60 }) }),
+			'the item must not sleep towards its Timeout',
+		);
+		expect(r.error?.message).toMatch(
+			/^Run Task: WebRun had no free browser \(HTTP 503\) and asked to wait 60 minutes \(Retry-After\), more than the \d+ s left of this item's Timeout \[UNAVAILABLE\]/,
+		);
+		expect(r.error?.message).not.toMatch(/timed out after 0 s/);
+		expect(r.error?.description).toMatch(/^No task was started for this item\. Try again later/);
+		expect(startRequests().map((q) => q.status)).toEqual([503]);
+		expect(sim.tasksStarted).toBe(0);
+	});
 });
 
 describe('a starting request that may have reached the server is never sent again', () => {
