@@ -8,25 +8,16 @@
 import axios, { AxiosInstance } from 'axios';
 import { createHash } from 'crypto';
 import * as http from 'http';
+import { useSimulatorApi } from '../helpers/simulator';
 import { eventually, fakeClock } from '../helpers/timing';
 import { startSimulator, Simulator } from './index';
 
 const KEY = 'wr_v02_key';
 let sim: Simulator;
 let api: AxiosInstance;
-
-beforeAll(async () => {
-	sim = await startSimulator({ inlineWindowMs: 2000 });
-	api = axios.create({
-		baseURL: sim.url,
-		validateStatus: () => true,
-		headers: { Authorization: `Bearer ${KEY}` },
-	});
-});
-afterAll(async () => sim.close());
-beforeEach(() => {
-	sim.reset();
-	sim.configure({ inlineWindowMs: 2000 });
+useSimulatorApi(KEY, (started, client) => {
+	sim = started;
+	api = client;
 });
 
 /** Minimal RFC 4180 parser (quoted fields, doubled quotes, newlines inside quotes). */

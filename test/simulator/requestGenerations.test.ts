@@ -2,25 +2,16 @@
  * Request generations (requestGeneration 'any' | 'E' | 'W1' | 'W2'): which fields the server reads,
  * LoggedRequest.fields / SimTask.options, and the 400s of a strict server.
  */
-import axios, { AxiosInstance } from 'axios';
-import { startSimulator, Simulator } from './index';
+import type { AxiosInstance } from 'axios';
+import { useSimulatorApi } from '../helpers/simulator';
+import type { Simulator } from './index';
 
 const KEY = 'wr_gen_key';
 let sim: Simulator;
 let api: AxiosInstance;
-
-beforeAll(async () => {
-	sim = await startSimulator({ inlineWindowMs: 2000 });
-	api = axios.create({
-		baseURL: sim.url,
-		validateStatus: () => true,
-		headers: { Authorization: `Bearer ${KEY}` },
-	});
-});
-afterAll(async () => sim.close());
-beforeEach(() => {
-	sim.reset();
-	sim.configure({ inlineWindowMs: 2000 });
+useSimulatorApi(KEY, (started, client) => {
+	sim = started;
+	api = client;
 });
 
 const last = () => sim.requests[sim.requests.length - 1];

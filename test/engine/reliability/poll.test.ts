@@ -15,7 +15,14 @@ import type { TaskScript } from '../../simulator/types';
 import { useSimulator } from '../../helpers/simulator';
 import type { Simulator } from '../../simulator';
 import { deadline, eventually, settlesWithin } from '../../helpers/timing';
-import { pause, runTaskRaw, startSessionDirect, visibleRecorder, waitFor } from './shared';
+import {
+	pause,
+	pendingStartWithPollUrl,
+	runTaskRaw,
+	startSessionDirect,
+	visibleRecorder,
+	waitFor,
+} from './shared';
 
 const simulator = useSimulator({ inlineWindowMs: 300 });
 let sim: Simulator;
@@ -256,18 +263,11 @@ async function withForeignHost(use: (port: number, hits: string[]) => Promise<vo
 test('a pollUrl on another origin is never used: polls go to the base URL, the other host gets nothing', async () => {
 	await withForeignHost(async (port, hits) => {
 		sim.script('background', { durationMs: 1500, message: 'from the simulator' });
-		const { sessionId, taskId } = await startSessionDirect(sim, 'background');
-		sim.fault({
-			endpoint: 'run-task',
-			status: 200,
-			body: {
-				success: true,
-				sessionId,
-				taskId,
-				status: 'pending',
-				pollUrl: `http://127.0.0.1:${port}/task/${sessionId}/${taskId}`,
-			},
-		});
+		const { sessionId, taskId } = await pendingStartWithPollUrl(
+			sim,
+			'background',
+			(s, t) => `http://127.0.0.1:${port}/task/${s}/${t}`,
+		);
 		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('follow me elsewhere') });
 		expect(r.error).toBeUndefined();
 		expect(r.completed[0].json).toMatchObject({ message: 'from the simulator', sessionId, taskId });

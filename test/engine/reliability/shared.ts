@@ -64,6 +64,31 @@ export async function startSessionDirect(sim: Simulator, taskDetails?: string) {
 	};
 }
 
+/**
+ * Starts a session with `taskDetails` on the simulator, then makes the node's next Run Task start
+ * answer "pending" for that task with the given `pollUrl(sessionId, taskId)`: for the tests of
+ * which poll addresses the node accepts.
+ */
+export async function pendingStartWithPollUrl(
+	sim: Simulator,
+	taskDetails: string,
+	pollUrl: (sessionId: string, taskId: string) => string,
+) {
+	const { sessionId, taskId = '' } = await startSessionDirect(sim, taskDetails);
+	sim.fault({
+		endpoint: 'run-task',
+		status: 200,
+		body: {
+			success: true,
+			sessionId,
+			taskId,
+			status: 'pending',
+			pollUrl: pollUrl(sessionId, taskId),
+		},
+	});
+	return { sessionId, taskId };
+}
+
 /** Resolves true when `predicate` holds, or false after about `ms` (counted in 25 ms checks). */
 export const waitFor = (predicate: () => boolean, ms: number): Promise<boolean> =>
 	eventually(predicate, Math.ceil(ms / 25), 25);

@@ -10,7 +10,12 @@ import { MAX_SHARED_RATE_LIMIT_WAIT_MS } from '../../../nodes/WebRun/constants';
 import { useSimulator } from '../../helpers/simulator';
 import { settlesWithin } from '../../helpers/timing';
 import type { Simulator } from '../../simulator';
-import { runTaskRaw, startSessionDirect, visibleRecorder } from '../reliability/shared';
+import {
+	pendingStartWithPollUrl,
+	runTaskRaw,
+	startSessionDirect,
+	visibleRecorder,
+} from '../reliability/shared';
 
 const simulator = useSimulator({ inlineWindowMs: 300 });
 let sim: Simulator;
@@ -306,18 +311,11 @@ describe('case 13: server-given IDs pass the typed-ID check before they enter a 
 
 	test("a same-origin pollUrl whose path is not the task's is ignored: the node polls /task/<sid>/<tid>", async () => {
 		sim.script('elsewhere', { durationMs: 1500, message: 'polled the right path' });
-		const { sessionId, taskId } = await startSessionDirect(sim, 'elsewhere');
-		sim.fault({
-			endpoint: 'run-task',
-			status: 200,
-			body: {
-				success: true,
-				sessionId,
-				taskId,
-				status: 'pending',
-				pollUrl: `${sim.url}/task/${sessionId}/${taskId}/../../../environments`,
-			},
-		});
+		const { sessionId, taskId } = await pendingStartWithPollUrl(
+			sim,
+			'elsewhere',
+			(s, t) => `${sim.url}/task/${s}/${t}/../../../environments`,
+		);
 		const r = await run({ baseUrl: sim.url, parameters: runTaskRaw('x', { timeout: 20 }) });
 		expect(r.error).toBeUndefined();
 		expect(onlyItem(r).message).toBe('polled the right path');
